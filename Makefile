@@ -1,0 +1,51 @@
+# RNN Labs. `make book` builds the book, `make test` runs every test; both create the
+# virtual environment .venv on first use (torch pinned by constraints.txt to the CPU build).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+LABS ?=
+
+.PHONY: help venv book test test-fast students autograder solutions check-sync clean
+
+help:
+	@echo "make book        build the book into _build/html (open _build/html/index.html)"
+	@echo "make test        run every test (utils, labs in fast mode, sync, grading, book)"
+	@echo "make students    regenerate notebooks/ from labsolutions/"
+	@echo "make solutions   execute labsolutions/ in full mode in place, then regenerate notebooks/"
+	@echo "make autograder  write the otter autograder zips to _build/autograder/"
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+book: $(STAMP)
+	rm -rf _build/.jupyter_cache
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "Book written to _build/html: open _build/html/index.html in a browser."
+
+test: $(STAMP)
+	LAB_FAST=1 $(PY) -m pytest tests labsolutions --nbval-lax --nbval-current-env \
+	    --nbval-cell-timeout=300 -p no:cacheprovider -n 2 --dist loadfile
+
+students: $(STAMP)
+	$(PY) -m utils.release students $(LABS)
+
+autograder: $(STAMP)
+	$(PY) -m utils.release autograder $(LABS)
+
+solutions: $(STAMP)
+	$(PY) -m utils.release solutions $(LABS)
+	$(PY) -m utils.release students $(LABS)
+
+check-sync: $(STAMP)
+	$(PY) -m utils.release check
+
+clean:
+	rm -rf _build

@@ -1,0 +1,12 @@
+"""Every dataset the labs use, offline by default.
+
+Each submodule owns one family of data; this package re-exports their public loaders
+so labs write ``from utils.data import load_text``. Downloads go through
+``_download.fetch`` (sha256-checked, cached, clear errors) and fall back to an offline
+default.
+"""
+
+from ._download import DownloadError, cache_dir, fetch
+from .text import TEXT_CORPORA, CharVocab, load_text
+
+__all__ = ["DownloadError", "cache_dir", "fetch", "TEXT_CORPORA", "CharVocab", "load_text"]

@@ -1,0 +1,85 @@
+"""Numerical gradients by centred differences, for checking hand-derived backward passes.
+
+All helpers perturb the array in place and restore it, so they work on the very
+parameter arrays a layer reads. Use float64 inputs: with float32 the rounding error
+of f(x+h) - f(x-h) swamps the O(h^2) truncation error and no check below 1e-4 is possible.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+
+def rel_error(x, y) -> float:
+    """Maximum elementwise relative error ``|x - y| / max(1e-8, |x| + |y|)``.
+
+    The floor 1e-8 keeps entries where both gradients are (numerically) zero from
+    dividing by zero; it is far below any gradient a check compares.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape:
+        raise ValueError(f"rel_error needs arrays of the same shape, got {x.shape} and {y.shape}")
+    if x.size == 0:
+        return 0.0
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def _check_float64(x: np.ndarray, name: str) -> None:
+    if not isinstance(x, np.ndarray):
+        raise ValueError(f"{name} must be a NumPy array, got {type(x).__name__}")
+    if x.dtype != np.float64:
+        raise ValueError(f"{name} must be float64 for a meaningful gradient check, got {x.dtype}")
+
+
+def eval_numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5,
+                            verbose: bool = False) -> np.ndarray:
+    """Gradient of a scalar function ``f`` at ``x`` by centred differences.
+
+    ``df/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / (2h)``, error O(h^2).
+    Returns an array shaped like ``x``.
+    """
+    _check_float64(x, "x")
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        ix = it.multi_index
+        old = x[ix]
+        x[ix] = old + h
+        fxph = float(f(x))
+        x[ix] = old - h
+        fxmh = float(f(x))
+        x[ix] = old
+        grad[ix] = (fxph - fxmh) / (2 * h)
+        if verbose:
+            print(ix, grad[ix])
+        it.iternext()
+    return grad
+
+
+def eval_numerical_gradient_array(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
+                                  df: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Gradient of ``sum(f(x) * df)`` with respect to ``x``: the vector-Jacobian product.
+
+    This is exactly what a backward pass computes when the upstream gradient is
+    ``df``, so it checks ``x_backward(df, cache)`` for array-valued layers.
+    """
+    _check_float64(x, "x")
+    df = np.asarray(df)
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        ix = it.multi_index
+        old = x[ix]
+        x[ix] = old + h
+        pos = np.array(f(x), dtype=np.float64, copy=True)
+        x[ix] = old - h
+        neg = np.array(f(x), dtype=np.float64, copy=True)
+        x[ix] = old
+        if pos.shape != df.shape:
+            raise ValueError(f"f(x) has shape {pos.shape} but df has shape {df.shape}")
+        grad[ix] = np.sum((pos - neg) * df) / (2 * h)
+        it.iternext()
+    return grad
