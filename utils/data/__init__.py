@@ -7,6 +7,5 @@ default.
 """
 
 from ._download import DownloadError, cache_dir, fetch
+from .sequences import ADDING_BASELINE_MSE, adding_problem, copy_memory, copy_memory_baseline
 from .text import TEXT_CORPORA, CharVocab, load_text
-
-__all__ = ["DownloadError", "cache_dir", "fetch", "TEXT_CORPORA", "CharVocab", "load_text"]

@@ -1,0 +1,40 @@
+"""ipywidgets for the labs, each with a static fallback.
+
+A widget is interactive only with a live kernel. The rendered book has none, so book
+chapters call the same functions with ``static=True``: they then draw or print the
+result for a fixed list of settings instead of showing a control. The static path is
+also taken when ipywidgets is not installed.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+
+def _have_ipywidgets() -> bool:
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def slider(render: Callable[[float], None], name: str, values: Sequence[float],
+           start: float | None = None, static: bool = False, static_values: Sequence[float] | None = None):
+    """Call ``render(value)`` under a slider over ``values`` (or, statically, for each
+    of ``static_values``, default: first, middle and last of ``values``).
+
+    Returns the widget, or ``None`` on the static path.
+    """
+    values = list(values)
+    if not values:
+        raise ValueError("slider needs at least one value")
+    if static or not _have_ipywidgets():
+        for v in static_values if static_values is not None else sorted({values[0], values[len(values) // 2], values[-1]}):
+            render(v)
+        return None
+    import ipywidgets as w
+
+    control = w.SelectionSlider(options=values, value=start if start is not None else values[len(values) // 2],
+                                description=name, continuous_update=False)
+    return w.interact(render, **{"value": control})
