@@ -1,0 +1,497 @@
+"""The rendered book: built once, then read in a real browser.
+
+The session fixture builds the book exactly as CI and ``make book`` do
+(``jupyter-book build . -W -n --keep-going`` after clearing the execution cache), so
+every chapter executes and any warning fails :func:`test_book_builds`. The browser tests
+then serve ``_build/html`` on 127.0.0.1 and drive Debian's headless Chromium through the
+DevTools protocol over a pipe (``--remote-debugging-pipe``: no websocket, no driver, no
+extra package). Every page of ``_toc.yml`` is opened once; from each we record what the
+browser saw (the local requests and their status, the images and their decoded size, the
+links), and the tests below judge those records:
+
+* every TOC page loads (status 200, a title, an ``h1``);
+* no local asset (image, CSS, JS, font...) answers 4xx/5xx;
+* every lab (``labsolutions/labNN_*.ipynb``) has its chapter and student notebook in the
+  TOC, numbered; the student notebook page has Colab links (launch button and badge)
+  that point at its own path in this repository, a download link to the ``.ipynb``,
+  and no cell outputs (the build must not execute student notebooks);
+* every image in the pages' content is decoded with a non-zero size, and each lab
+  chapter shows at least one figure;
+* every internal link (page and ``#fragment``) resolves.
+
+Only 127.0.0.1 is reachable from the browser (``--host-resolver-rules``): the CDN assets
+(MathJax, require.js) fail fast and identically with or without internet, and external
+images (the Colab badge) are listed but not judged. Screenshots of the landing page and
+the first lab's pages go to ``test-artifacts/``.
+
+Chromium is installed by ``make test`` (its ``browser`` prerequisite). Without it the
+browser tests skip locally and fail in CI (``CI=true``).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+LAB_RE = re.compile(r"lab\d\d_[A-Za-z0-9_]+")
+COLAB_RE = re.compile(r"^https://colab\.research\.google\.com/github/([^/]+)/([^/]+)/blob/([^/]+)/(.+)$")
+
+
+# --------------------------------------------------------------------------------------
+# What the book should contain, read from the repository (so new labs are covered)
+# --------------------------------------------------------------------------------------
+
+def toc_docnames(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
+    """Every document of ``_toc.yml`` in reading order, without suffix (``book/intro``...)."""
+    toc = yaml.safe_load(toc_path.read_text())
+    names = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                names.append(entry["file"])
+            for key in ("sections", "chapters", "parts"):
+                walk(entry.get(key))
+
+    walk(toc.get("parts"))
+    walk(toc.get("chapters"))
+    return [re.sub(r"\.(md|ipynb)$", "", n) for n in names]
+
+
+def numbered_docnames(toc_path: Path = ROOT / "_toc.yml") -> set[str]:
+    """Documents inside a part marked ``numbered: true``."""
+    toc = yaml.safe_load(toc_path.read_text())
+    out: set[str] = set()
+
+    def collect(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                out.add(re.sub(r"\.(md|ipynb)$", "", entry["file"]))
+            collect(entry.get("sections"))
+
+    for part in toc.get("parts") or []:
+        if part.get("numbered"):
+            collect(part.get("chapters"))
+    return out
+
+
+def lab_names() -> list[str]:
+    return sorted(p.stem for p in (ROOT / "labsolutions").glob("lab[0-9][0-9]_*.ipynb"))
+
+
+def repository() -> tuple[str, str, str]:
+    """(owner, name, branch) from ``_config.yml``'s repository section, its one home."""
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
+    url = cfg["repository"]["url"].rstrip("/")
+    owner, name = url.split("github.com/", 1)[1].split("/")[:2]
+    return owner, name, cfg["repository"].get("branch", "main")
+
+
+def tracked_by_git(path: str) -> bool | None:
+    """True/False when ROOT is a git checkout, None when it is not."""
+    if shutil.which("git") is None:
+        return None
+    inside = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--is-inside-work-tree"],
+                            capture_output=True, text=True)
+    if inside.returncode != 0:
+        return None
+    return subprocess.run(["git", "-C", str(ROOT), "ls-files", "--error-unmatch", path],
+                          capture_output=True).returncode == 0
+
+
+# --------------------------------------------------------------------------------------
+# The build (session fixture: once per test run)
+# --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def book_build():
+    """Build the book as CI does; return (returncode, log). Chapters execute here."""
+    shutil.rmtree(ROOT / "_build" / ".jupyter_cache", ignore_errors=True)
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb) if jb.exists() else "jupyter-book", "build", ".", "-W", "-n", "--keep-going"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p))
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    log = proc.stdout + proc.stderr
+    reports = sorted((HTML / "reports").rglob("*.err.log")) if (HTML / "reports").exists() else []
+    for report in reports:  # tracebacks of chapters that raised while executing
+        log += f"\n--- {report.relative_to(ROOT)} ---\n" + report.read_text(errors="replace")[-4000:]
+    return proc.returncode, log, time.perf_counter() - start
+
+
+def test_book_builds(book_build):
+    returncode, log, seconds = book_build
+    if returncode != 0:
+        problems = [line for line in log.splitlines()
+                    if "WARNING" in line or "ERROR" in line or "Traceback" in line]
+        pytest.fail(f"jupyter-book build -W -n --keep-going failed (exit {returncode}, "
+                    f"{seconds:.0f} s). Warnings and errors:\n" + "\n".join(problems[:80])
+                    + "\n\nEnd of the log:\n" + log[-3000:], pytrace=False)
+
+
+# --------------------------------------------------------------------------------------
+# A static server that records every request, and Chromium over the DevTools pipe
+# --------------------------------------------------------------------------------------
+
+class _RecordingHandler(SimpleHTTPRequestHandler):
+    def log_request(self, code="-", size="-"):
+        self.server.requests.append((unquote(urlsplit(self.path).path), int(code)))
+
+    def log_message(self, format, *args):  # keep pytest's output clean
+        pass
+
+
+def _serve(directory: Path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(_RecordingHandler, directory=str(directory)))
+    server.requests = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class Chromium:
+    """Headless Chromium driven through the DevTools protocol on fds 3/4 (a pipe)."""
+
+    def __init__(self, exe: Path, profile: Path, log_path: Path):
+        to_chrome_r, self._to_chrome = os.pipe()
+        self._from_chrome, from_chrome_w = os.pipe()
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync",
+                 "--disable-extensions", "--disable-default-apps", "--mute-audio",
+                 "--hide-scrollbars", "--window-size=1280,1000",
+                 # nothing but the local server resolves: CDN requests fail at once
+                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                 f"--user-data-dir={profile}", "--remote-debugging-pipe", "about:blank"]
+        self._log = open(log_path, "wb")
+        # bash moves our pipe ends to the fds 3 (commands in) and 4 (replies out) Chromium expects
+        script = f'exec "$0" "$@" 3<&{to_chrome_r} 4>&{from_chrome_w} {to_chrome_r}<&- {from_chrome_w}>&-'
+        self.proc = subprocess.Popen(["/bin/bash", "-c", script, str(exe), *flags],
+                                     pass_fds=(to_chrome_r, from_chrome_w), stdin=subprocess.DEVNULL,
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self._buffer = b""
+        self._next_id = 0
+        self.events: list[dict] = []
+
+    def _read_message(self, deadline: float) -> dict:
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("Chromium did not answer in time")
+            ready, _, _ = select.select([self._from_chrome], [], [], left)
+            if ready:
+                chunk = os.read(self._from_chrome, 1 << 20)
+                if not chunk:
+                    raise RuntimeError(f"Chromium exited (code {self.proc.poll()})")
+                self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(raw)
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None,
+             timeout: float = 30.0) -> dict:
+        self._next_id += 1
+        message = {"id": self._next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = self._read_message(deadline)
+            if reply.get("id") == self._next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def wait_event(self, method: str, session: str | None = None, timeout: float = 30.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, event in enumerate(self.events):
+                if event.get("method") == method and (session is None or event.get("sessionId") == session):
+                    return self.events.pop(i)
+            self.events.append(self._read_message(deadline))
+
+    def close(self):
+        try:
+            self.send("Browser.close", timeout=5)
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        for fd in (self._to_chrome, self._from_chrome):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._log.close()
+
+
+# What the page shows, collected in the page (images decoded first, lazy ones forced).
+PAGE_PROBE = r"""
+(async () => {
+  const content = document.querySelector('article') || document.querySelector('main') || document.body;
+  const imgs = [...content.querySelectorAll('img')];
+  imgs.forEach(i => { i.loading = 'eager'; });
+  await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+  const nav = [...document.querySelectorAll('nav.bd-docs-nav a.reference.internal')]
+      .map(a => ({href: a.href, text: a.textContent.trim()}));
+  return {
+    title: document.title,
+    h1: [...content.querySelectorAll('h1')].map(h => h.textContent.trim()),
+    images: imgs.map(i => ({src: i.currentSrc || i.src, w: i.naturalWidth, h: i.naturalHeight,
+                            complete: i.complete})),
+    links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+    colab: [...document.querySelectorAll('a[href*="colab.research.google.com"]')].map(a => a.href),
+    outputs: content.querySelectorAll('.cell_output').length,
+    nav: nav,
+  };
+})()
+"""
+
+
+def _settle(server, quiet: float = 0.3, limit: float = 5.0):
+    """Wait until the page has made no new request for ``quiet`` seconds."""
+    start, seen, last_change = time.monotonic(), len(server.requests), time.monotonic()
+    while time.monotonic() - start < limit:
+        time.sleep(0.05)
+        if len(server.requests) != seen:
+            seen, last_change = len(server.requests), time.monotonic()
+        elif time.monotonic() - last_change >= quiet:
+            return
+
+
+@pytest.fixture(scope="module")
+def site(book_build):
+    """Visit every TOC page in headless Chromium; return what each page showed."""
+    if not (HTML / "index.html").exists():
+        pytest.fail("the book build wrote no _build/html/index.html (see test_book_builds)",
+                    pytrace=False)
+    if not CHROMIUM.exists():
+        reason = (f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium) "
+                  "when run as root; install it yourself to run the browser tests")
+        if IN_CI:
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    ARTIFACTS.mkdir(exist_ok=True)
+    server = _serve(HTML)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    docs = toc_docnames()
+    labs = lab_names()
+    shots = {docs[0]: "landing.png"}
+    if labs:
+        shots[f"book/{labs[0]}"] = f"{labs[0]}_chapter.png"
+        shots[f"notebooks/{labs[0]}/{labs[0]}"] = f"{labs[0]}_notebook.png"
+    pages = {}
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as profile:
+        browser = Chromium(CHROMIUM, Path(profile), ARTIFACTS / "chromium.log")
+        try:
+            target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+            session = browser.send("Target.attachToTarget",
+                                   {"targetId": target, "flatten": True})["sessionId"]
+            browser.send("Page.enable", session=session)
+            for doc in docs:
+                path = f"/{doc}.html"
+                server.requests.clear()
+                browser.events.clear()
+                browser.send("Page.navigate", {"url": base + path}, session=session)
+                browser.wait_event("Page.loadEventFired", session=session, timeout=60)
+                _settle(server)
+                probe = browser.send("Runtime.evaluate", {"expression": PAGE_PROBE, "awaitPromise": True,
+                                                          "returnByValue": True}, session=session)
+                if "exceptionDetails" in probe:
+                    raise RuntimeError(f"{path}: {probe['exceptionDetails']}")
+                pages[doc] = dict(probe["result"]["value"], path=path,
+                                  requests=list(server.requests))
+                if doc in shots:
+                    shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
+                    (ARTIFACTS / shots[doc]).write_bytes(base64.b64decode(shot["data"]))
+        finally:
+            browser.close()
+            server.shutdown()
+            server.server_close()
+    print(f"browser: {len(pages)} pages in {time.perf_counter() - start:.1f} s; "
+          f"screenshots in {ARTIFACTS.relative_to(ROOT)}/")
+    return {"base": base, "pages": pages, "labs": labs}
+
+
+# --------------------------------------------------------------------------------------
+# The checks
+# --------------------------------------------------------------------------------------
+
+def test_every_lab_is_in_the_toc_numbered():
+    docs, numbered = toc_docnames(), numbered_docnames()
+    missing = []
+    for lab in lab_names():
+        for doc in (f"book/{lab}", f"notebooks/{lab}/{lab}"):
+            if doc not in docs:
+                missing.append(f"{doc} is not in _toc.yml")
+            elif doc not in numbered:
+                missing.append(f"{doc} is not in a `numbered: true` part of _toc.yml")
+    assert not missing, "\n".join(missing)
+
+
+def test_every_toc_page_loads(site):
+    problems = []
+    for doc, page in site["pages"].items():
+        status = dict(site_request_status(page)).get(page["path"])
+        if status != 200:
+            problems.append(f"{page['path']}: status {status}")
+        elif not page["h1"]:
+            problems.append(f"{page['path']}: no <h1> in the page content (title {page['title']!r})")
+    assert len(site["pages"]) == len(toc_docnames())
+    assert not problems, "\n".join(problems)
+
+
+def site_request_status(page):
+    return [(path, status) for path, status in page["requests"]]
+
+
+def test_no_local_asset_is_missing(site):
+    bad = sorted({f"{path} -> {status} (from {page['path']})"
+                  for page in site["pages"].values()
+                  for path, status in page["requests"]
+                  if status >= 400 and path != "/favicon.ico"})
+    assert not bad, "local requests that failed:\n" + "\n".join(bad)
+
+
+def test_lab_pages_have_colab_and_download_links(site):
+    owner, name, branch = repository()
+    problems = []
+    colab_seen = 0
+    for doc, page in site["pages"].items():
+        for url in page["colab"]:
+            if url.startswith("https://colab.research.google.com/assets/"):
+                continue
+            match = COLAB_RE.match(url)
+            if not match:
+                problems.append(f"{page['path']}: Colab link is not a GitHub notebook link: {url}")
+                continue
+            colab_seen += 1
+            got_owner, got_name, got_branch, path = match.groups()
+            path = unquote(path).lstrip("/")
+            if (got_owner, got_name, got_branch) != (owner, name, branch):
+                problems.append(f"{page['path']}: Colab link points at {got_owner}/{got_name}@{got_branch}, "
+                                f"_config.yml says {owner}/{name}@{branch}: {url}")
+            if not (ROOT / path).is_file():
+                problems.append(f"{page['path']}: Colab link to {path}, which is not in the repository")
+            elif tracked_by_git(path) is False:
+                problems.append(f"{page['path']}: Colab link to {path}, which git does not track")
+    for lab in site["labs"]:
+        doc = f"notebooks/{lab}/{lab}"
+        page = site["pages"].get(doc)
+        if page is None:
+            problems.append(f"{lab}: its student notebook {doc}.ipynb is not in the TOC")
+            continue
+        own = [u for u in page["colab"] if u.endswith(f"/{doc}.ipynb") and COLAB_RE.match(u)]
+        if len(own) < 2:
+            problems.append(f"{page['path']}: expected the Colab launch button and the notebook's badge "
+                            f"pointing at {doc}.ipynb, found {page['colab']}")
+        downloads = [u for u in page["links"]
+                     if u.startswith(site["base"]) and urlsplit(u).path.endswith(f"{lab}.ipynb")]
+        if not downloads:
+            problems.append(f"{page['path']}: no download link to {lab}.ipynb")
+        if page["outputs"]:
+            problems.append(f"{page['path']}: the student notebook shows {page['outputs']} cell outputs: "
+                            "it was executed by the book build (see execute.exclude_patterns)")
+    assert not problems, "\n".join(problems)
+
+
+def test_images_are_present_and_non_empty(site):
+    problems = []
+    for doc, page in site["pages"].items():
+        for img in page["images"]:
+            src = img["src"]
+            if not (src.startswith(site["base"]) or src.startswith("data:")):
+                continue  # external (the Colab badge): the test browser is offline
+            if not img["w"] or not img["h"]:
+                problems.append(f"{page['path']}: image {src[:100]} is empty or did not decode")
+    for lab in site["labs"]:
+        page = site["pages"].get(f"book/{lab}")
+        if page is not None and not any(i["w"] for i in page["images"]):
+            problems.append(f"{page['path']}: the lab chapter shows no figure")
+    assert not problems, "\n".join(problems)
+
+
+class _Anchors(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for key, value in attrs:
+            if key in ("id", "name") and value:
+                self.ids.add(value)
+
+
+@functools.lru_cache(maxsize=None)
+def _anchors(path: Path) -> frozenset[str]:
+    parser = _Anchors()
+    parser.feed(path.read_text(errors="replace"))
+    return frozenset(parser.ids)
+
+
+def test_internal_links_resolve(site):
+    problems = set()
+    for doc, page in site["pages"].items():
+        for url in page["links"]:
+            if not url.startswith(site["base"] + "/"):
+                continue
+            parts = urlsplit(url)
+            target = HTML / unquote(parts.path).lstrip("/")
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                problems.add(f"{page['path']}: link to {parts.path}, which does not exist")
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in _anchors(target):
+                problems.add(f"{page['path']}: link to {parts.path}#{parts.fragment}: no such anchor")
+    assert not problems, "\n".join(sorted(problems))
+
+
+def test_lab_chapters_are_numbered_in_the_navigation(site):
+    landing = site["pages"][toc_docnames()[0]]
+    nav = {urlsplit(item["href"]).path: item["text"] for item in landing["nav"]}
+    problems = []
+    for lab in site["labs"]:
+        text = nav.get(f"/book/{lab}.html")
+        if text is None:
+            problems.append(f"book/{lab}: not in the navigation sidebar")
+        elif not re.match(r"^\d+\.", text):
+            problems.append(f"book/{lab}: sidebar entry {text!r} has no chapter number")
+    assert not problems, "\n".join(problems)
+
+
+def test_screenshots_saved(site):
+    shots = sorted(p.name for p in ARTIFACTS.glob("*.png"))
+    assert "landing.png" in shots
+    if site["labs"]:
+        assert f"{site['labs'][0]}_chapter.png" in shots
+    for name in shots:
+        assert (ARTIFACTS / name).stat().st_size > 10_000, f"{name} looks blank"
