@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LABS ?=
 
-.PHONY: help venv book test test-fast students autograder solutions check-sync clean
+.PHONY: help venv book test test-fast students autograder solutions check-sync clean browser bench
 
 help:
 	@echo "make book        build the book into _build/html (open _build/html/index.html)"
@@ -15,6 +15,7 @@ help:
 	@echo "make students    regenerate notebooks/ from labsolutions/"
 	@echo "make solutions   execute labsolutions/ in full mode in place, then regenerate notebooks/"
 	@echo "make autograder  write the otter autograder zips to _build/autograder/"
+	@echo "make bench       time every lab (fast and full mode) into book/_generated/, print speed ratios"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,7 +31,19 @@ book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "Book written to _build/html: open _build/html/index.html in a browser."
 
-test: $(STAMP)
+# Debian's Chromium for the browser test (tests/test_book.py), installed only when missing.
+# Needs root (CI runs as root); elsewhere it says what to do and the browser test skips
+# (in CI, with CI=true, the browser test fails instead).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+	  else \
+	    echo "make: /usr/bin/chromium is missing; run 'sudo apt-get install -y chromium' for the browser test."; \
+	  fi; \
+	fi
+
+test: $(STAMP) browser
 	LAB_FAST=1 $(PY) -m pytest tests labsolutions --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=300 -p no:cacheprovider -n 2 --dist loadfile
 
@@ -43,6 +56,11 @@ autograder: $(STAMP)
 solutions: $(STAMP)
 	$(PY) -m utils.release solutions $(LABS)
 	$(PY) -m utils.release students $(LABS)
+
+# Wall time and peak memory of every lab in fast and full mode (book/_generated/bench.*),
+# then NumPy-vs-PyTorch speed ratios. Long (every lab in full mode): run it on an idle machine.
+bench: $(STAMP)
+	$(PY) -m utils.bench $(LABS)
 
 check-sync: $(STAMP)
 	$(PY) -m utils.release check
