@@ -172,12 +172,22 @@ def _serve(directory: Path):
     return server
 
 
+def _fd_above(fd: int, minimum: int) -> int:
+    import fcntl
+
+    new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, minimum)
+    os.close(fd)
+    return new
+
+
 class Chromium:
     """Headless Chromium driven through the DevTools protocol on fds 3/4 (a pipe)."""
 
     def __init__(self, exe: Path, profile: Path, log_path: Path):
         to_chrome_r, self._to_chrome = os.pipe()
         self._from_chrome, from_chrome_w = os.pipe()
+        # move Chromium's ends above 4 so that the redirections below cannot clobber them
+        to_chrome_r, from_chrome_w = (_fd_above(fd, 10) for fd in (to_chrome_r, from_chrome_w))
         flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync",
                  "--disable-extensions", "--disable-default-apps", "--mute-audio",
@@ -276,7 +286,7 @@ PAGE_PROBE = r"""
 """
 
 
-def _settle(server, quiet: float = 0.3, limit: float = 5.0):
+def _settle(server, quiet: float = 0.2, limit: float = 5.0):
     """Wait until the page has made no new request for ``quiet`` seconds."""
     start, seen, last_change = time.monotonic(), len(server.requests), time.monotonic()
     while time.monotonic() - start < limit:

@@ -214,9 +214,12 @@ def write_table(data: dict) -> str:
         for r in ratios:
             lines.append(f"| {r['what']} | {r.get('numpy_ms', r.get('lab_ms'))} ms | {r['torch_ms']} ms "
                          f"| {r['ratio']:.2f} |")
-        lines += ["", f"Best of several runs after a warm-up, measured by `make bench` on "
+        lines += ["", "The labs' own layers, the ones you write, against PyTorch's on the same CPU: a "
+                      "ratio of 2 means the lab's code takes twice as long. For the RNN and the LSTM both "
+                      "loop over time: PyTorch's loop is compiled, the lab's is Python around batched "
+                      "matrix products. Best of several runs after a warm-up, measured by `make bench` on "
                       f"{data['speed_ratios'].get('machine', '?')} ({data['speed_ratios'].get('measured', '?')}); "
-                      "each lab output matches PyTorch's before it is timed."]
+                      "each lab output is compared with PyTorch's before it is timed."]
     text = "\n".join(lines) + "\n"
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     BENCH_MD.write_text(text)
