@@ -23,6 +23,7 @@ Full mode runs every lab for several minutes: run it on an otherwise idle machin
     python -m utils.bench lab01_rnn_numpy      # some labs (both modes), then the ratios
     python -m utils.bench --modes fast         # fast mode only (full-mode numbers are kept)
     python -m utils.bench --no-labs            # only the speed ratios
+    python -m utils.bench --no-labs --threads 1  # ... single-threaded (steadier on a busy machine)
     python -m utils.bench --no-ratios          # only the lab runtimes
 """
 
@@ -212,7 +213,8 @@ def write_table(data: dict) -> str:
         lines += ["", "| The lab's NumPy code against PyTorch (CPU) | Lab | PyTorch | Lab / PyTorch |",
                   "|------------------------------|----:|--------:|--------------:|"]
         for r in ratios:
-            lines.append(f"| {r['what']} | {r.get('numpy_ms', r.get('lab_ms'))} ms | {r['torch_ms']} ms "
+            flag = "" if r.get("matches_torch", True) else " (outputs differ from PyTorch's)"
+            lines.append(f"| {r['what']}{flag} | {r.get('numpy_ms', r.get('lab_ms'))} ms | {r['torch_ms']} ms "
                          f"| {r['ratio']:.2f} |")
         lines += ["", "The labs' own layers, the ones you write, against PyTorch's on the same CPU: a "
                       "ratio of 2 means the lab's code takes twice as long. For the RNN and the LSTM both "
@@ -352,15 +354,18 @@ def ratio_rnn(kind: str, N=64, T=50, D=128, H=128, dtype=np.float32, repeat=7) -
         out = module(xt, state)[0]
         out.backward(doutt)
 
-    torch.set_num_threads(torch.get_num_threads())
     t_numpy = _best_time(numpy_step, repeat)
     t_torch = _best_time(torch_step, repeat)
     return {"what": f"{kind.upper()} forward+backward, batch {N}, length {T}, input {D}, hidden {H}, "
                     f"{np.dtype(dtype).name}",
             "lab": lab.stem, "numpy_ms": round(1e3 * t_numpy, 2), "torch_ms": round(1e3 * t_torch, 2),
             "ratio": round(t_numpy / t_torch, 2), "max_abs_diff_vs_torch": float(f"{best[0]:.2e}"),
+            "matches_torch": bool(best[0] < _TOL[np.dtype(dtype).name]),
             **({"lab_gate_order": gate_order} if gate_order else {})}
 
+
+# Largest |lab - PyTorch| output difference accepted as "the same computation".
+_TOL = {"float32": 1e-4, "float64": 1e-10}
 
 ATTENTION_NAMES = ("scaled_dot_product_attention", "attention_forward", "attention")
 
@@ -433,7 +438,8 @@ def ratio_attention(N=64, T=50, d=128, dtype=np.float32, repeat=7) -> dict:
     return {"what": f"attention `{name}({', '.join(params)})` {what}, batch {N}, length {T}, "
                     f"dim {d}, {np.dtype(dtype).name}, no mask",
             "lab": lab.stem, "lab_ms": round(1e3 * t_lab, 2), "torch_ms": round(1e3 * t_torch, 2),
-            "ratio": round(t_lab / t_torch, 2), "max_abs_diff_vs_torch": float(f"{err:.2e}")}
+            "ratio": round(t_lab / t_torch, 2), "max_abs_diff_vs_torch": float(f"{err:.2e}"),
+            "matches_torch": bool(err < _TOL[np.dtype(dtype).name])}
 
 
 def _safe_body(source: str):
@@ -443,7 +449,26 @@ def _safe_body(source: str):
         return []
 
 
-def speed_ratios(repeat: int = 7) -> list[dict]:
+def speed_ratios(repeat: int = 7, threads: int | None = None) -> list[dict]:
+    """Every ratio, with NumPy's BLAS and PyTorch limited to ``threads`` (default: all cores)."""
+    import torch
+
+    threads = threads or machine()["cores"]
+    torch.set_num_threads(threads)
+    try:
+        from threadpoolctl import threadpool_limits  # scikit-learn's dependency
+    except ImportError:
+        limiter = None
+    else:
+        limiter = threadpool_limits(limits=threads)
+    try:
+        return _speed_ratios(repeat)
+    finally:
+        if limiter is not None:
+            limiter.restore_original_limits()
+
+
+def _speed_ratios(repeat: int) -> list[dict]:
     import torch
 
     results = []
@@ -452,8 +477,8 @@ def speed_ratios(repeat: int = 7) -> list[dict]:
             ("LSTM", lambda: ratio_rnn("lstm", repeat=repeat)),
             ("LSTM", lambda: ratio_rnn("lstm", dtype=np.float64, repeat=repeat)),
             ("attention", lambda: ratio_attention(repeat=repeat))]
-    print(f"\nSpeed ratios on the CPU (best of {repeat} runs after a warm-up; torch threads "
-          f"{torch.get_num_threads()}; {_load()}):")
+    print(f"\nSpeed ratios on the CPU (best of {repeat} runs after a warm-up; {torch.get_num_threads()} "
+          f"threads for NumPy's BLAS and PyTorch; {_load()}):")
     for label, job in jobs:
         try:
             r = job()
@@ -463,8 +488,10 @@ def speed_ratios(repeat: int = 7) -> list[dict]:
         else:
             ms = r.get("numpy_ms", r.get("lab_ms"))
             extra = f", lab gate order {r['lab_gate_order']}" if "lab_gate_order" in r else ""
+            same = "" if r["matches_torch"] else " OUTPUTS DIFFER FROM PYTORCH'S"
             print(f"  {r['what']}: lab {ms} ms, PyTorch {r['torch_ms']} ms -> lab/PyTorch = "
-                  f"{r['ratio']}x (max |diff| {r['max_abs_diff_vs_torch']}{extra})")
+                  f"{r['ratio']}x (max |diff| {r['max_abs_diff_vs_torch']}{extra}){same}")
+        r["threads"] = torch.get_num_threads()
         results.append(r)
     return results
 
@@ -478,6 +505,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-labs", action="store_true", help="skip the lab runs")
     parser.add_argument("--no-ratios", action="store_true", help="skip the speed ratios")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per speed ratio")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for the speed ratios (default: every core)")
     args = parser.parse_args(argv)
 
     data = json.loads(BENCH_JSON.read_text()) if BENCH_JSON.exists() else {}
@@ -500,7 +529,7 @@ def main(argv=None) -> int:
         for lab in set(data["labs"]) - set(lab_names()):
             del data["labs"][lab]
     if not args.no_ratios:
-        data["speed_ratios"] = {"machine": machine()["description"], "results": speed_ratios(args.repeat),
+        data["speed_ratios"] = {"machine": machine()["description"], "results": speed_ratios(args.repeat, args.threads),
                                 "measured": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     BENCH_JSON.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
