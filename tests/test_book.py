@@ -340,13 +340,13 @@ def site(book_build):
                     raise RuntimeError(f"{path}: {probe['exceptionDetails']}")
                 pages[doc] = dict(probe["result"]["value"], path=path,
                                   requests=list(server.requests))
-                if doc in shots:  # the whole page, not just the first screen
+                if doc in shots:  # the page, down to 2500 px
                     height = browser.send("Runtime.evaluate", {
                         "expression": "document.documentElement.scrollHeight", "returnByValue": True},
                         session=session)["result"]["value"]
                     shot = browser.send("Page.captureScreenshot", {
                         "format": "png", "captureBeyondViewport": True,
-                        "clip": {"x": 0, "y": 0, "width": 1280, "height": min(int(height), 6000), "scale": 1}},
+                        "clip": {"x": 0, "y": 0, "width": 1280, "height": min(int(height), 2500), "scale": 1}},
                         session=session)
                     (ARTIFACTS / shots[doc]).write_bytes(base64.b64decode(shot["data"]))
         finally:
