@@ -35,6 +35,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import re
 import sys
 import time
 from itertools import permutations
@@ -139,7 +140,8 @@ def run_lab(lab: str, fast: bool, timeout: int = 1800) -> dict:
                                 on_cell_start=on_cell_start, on_cell_executed=on_cell_executed)
         client.execute()
     except CellExecutionError as exc:
-        result = {"ok": False, "error": str(exc).strip().splitlines()[-1][:300]}
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()  # no terminal colours
+        result = {"ok": False, "error": plain.splitlines()[-1][:300]}
     except Exception as exc:  # timeouts, dead kernels
         result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     finally:
