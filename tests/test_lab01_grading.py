@@ -2,8 +2,10 @@
 right forward pass, so it passes that question's public tests) loses exactly that question's
 hidden points and nothing else.
 
-Each mutant is built inside the test from the solution notebook by editing one line of one
-cell, then graded end to end by the real autograder (``utils.grade.grade_submission``).
+Each mutant is built inside the test from the solved student notebook that ``otter assign``
+writes next to the autograder (what a perfect submission looks like, with otter's metadata)
+by editing one line of one cell, then graded end to end by the real autograder
+(``utils.grade.grade_submission``).
 """
 
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest
 import yaml
 
 from utils import release
-from utils.grade import grade_submission
+from utils.grade import autograder_zip, grade_submission
 
 LAB = "lab01_rnn_numpy"
 MASTER = release.ROOT / "labsolutions" / f"{LAB}.ipynb"
@@ -64,9 +66,10 @@ def test_every_question_has_hidden_points():
 @pytest.mark.parametrize("question", sorted(MUTANTS))
 def test_one_wrong_function_loses_exactly_its_hidden_points(question, tmp_path: Path):
     master = nbformat.read(MASTER, as_version=4)
+    solved = autograder_zip(LAB).parent / f"{LAB}-solution.ipynb"
     old, new, _ = MUTANTS[question]
     submission = tmp_path / f"{LAB}.ipynb"
-    nbformat.write(mutate(master, old, new), submission)
+    nbformat.write(mutate(nbformat.read(solved, as_version=4), old, new), submission)
     grade = grade_submission(submission, LAB, timeout=300)
     assert grade.status == "ok", grade.message
     lost = {q: grade.max_scores[q] - grade.scores[q] for q in grade.max_scores}
