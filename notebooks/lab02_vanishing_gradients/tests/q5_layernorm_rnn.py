@@ -17,9 +17,11 @@ def test_ln_step_public(ln_rnn_step_forward, ln_rnn_step_backward, np):
     assert out is not None, 'return (h, cache)'
     h, cache = out
     assert h.shape == (N, H)
-    a = x @ Wx + h_prev @ Wh + b
-    a_hat = (a - a.mean(1, keepdims=True)) / np.sqrt(a.var(1, keepdims=True) + 1e-05)
-    assert np.allclose(h, np.tanh(gamma * a_hat + beta), atol=1e-12)
+    z = np.arctanh(ln_rnn_step_forward(x, h_prev, Wx, Wh, b, np.ones(H), np.zeros(H))[0])
+    assert np.allclose(z.mean(axis=1), 0, atol=1e-10) and np.allclose(z.var(axis=1), 1, atol=0.005)
+    assert np.allclose(np.arctanh(h), gamma * z + beta, atol=1e-10), 'h = tanh(gamma * normalised + beta)'
+    h3, _ = ln_rnn_step_forward(x, h_prev, 3 * Wx, 3 * Wh, 3 * b, gamma, beta)
+    assert np.allclose(h3, h, atol=0.002)
     grads = ln_rnn_step_backward(np.ones((N, H)), cache)
     assert grads is not None and len(grads) == 7
     shapes = [(N, D), (N, H), (D, H), (H, H), (H,), (H,), (H,)]
