@@ -23,7 +23,7 @@ Full mode runs every lab for several minutes: run it on an otherwise idle machin
     python -m utils.bench lab01_rnn_numpy      # some labs (both modes), then the ratios
     python -m utils.bench --modes fast         # fast mode only (full-mode numbers are kept)
     python -m utils.bench --no-labs            # only the speed ratios
-    python -m utils.bench --no-labs --threads 1  # ... single-threaded (steadier on a busy machine)
+    python -m utils.bench --no-labs --threads 2  # ... with two threads (default: one)
     python -m utils.bench --no-ratios          # only the lab runtimes
 """
 
@@ -369,11 +369,30 @@ def ratio_rnn(kind: str, N=64, T=50, D=128, H=128, dtype=np.float32, repeat=7) -
 # Largest |lab - PyTorch| output difference accepted as "the same computation".
 _TOL = {"float32": 1e-4, "float64": 1e-10}
 
-ATTENTION_NAMES = ("scaled_dot_product_attention", "attention_forward", "attention")
+# Lab 6's attention functions, timed when the notebook defines them: the NumPy one and
+# the PyTorch one (through autograd); other names are tried for labs written differently.
+ATTENTION_NAMES = ("scaled_dot_product_attention", "scaled_dot_product_attention_torch",
+                   "attention_forward", "attention")
 
 
-def ratio_attention(N=64, T=50, d=128, dtype=np.float32, repeat=7) -> dict:
-    """Lab 6's attention against F.scaled_dot_product_attention (CPU, same shapes)."""
+def attention_functions() -> list[str]:
+    """The names of ``ATTENTION_NAMES`` that Lab 6's solution defines (empty if none)."""
+    import nbformat
+
+    lab = _lab_notebook("lab06")
+    if lab is None:
+        return []
+    defined = {node.name for cell in nbformat.read(lab, as_version=4).cells if cell.cell_type == "code"
+               for node in _safe_body(cell.source) if isinstance(node, ast.FunctionDef)}
+    return [n for n in ATTENTION_NAMES if n in defined]
+
+
+def ratio_attention(name: str | None = None, N=64, T=50, d=128, dtype=np.float32, repeat=7) -> dict:
+    """Lab 6's attention ``name`` against F.scaled_dot_product_attention (CPU, same shapes).
+
+    A NumPy function is timed forward only (forward+backward when the lab has a matching
+    ``*_backward``); a PyTorch one forward+backward through autograd, like the reference.
+    """
     import inspect
 
     import torch
@@ -382,12 +401,9 @@ def ratio_attention(N=64, T=50, d=128, dtype=np.float32, repeat=7) -> dict:
     lab = _lab_notebook("lab06")
     if lab is None:
         raise FileNotFoundError("no solution notebook for the Transformer lab yet")
-    import nbformat
-
-    defined = {node.name for cell in nbformat.read(lab, as_version=4).cells if cell.cell_type == "code"
-               for node in _safe_body(cell.source) if isinstance(node, ast.FunctionDef)}
-    name = next((n for n in ATTENTION_NAMES if n in defined), None)
-    if name is None:
+    defined = attention_functions()
+    name = name or (defined[0] if defined else None)
+    if name not in defined:
         raise KeyError(f"{lab.name} defines none of {ATTENTION_NAMES}")
     backward = name.replace("forward", "backward") if name.endswith("_forward") else None
     f = load_functions(lab, [name] + ([backward] if backward and backward in defined else []))
@@ -401,7 +417,10 @@ def ratio_attention(N=64, T=50, d=128, dtype=np.float32, repeat=7) -> dict:
     q, k, v = (rng.standard_normal((N, T, d)).astype(dtype) for _ in range(3))
     dout = rng.standard_normal((N, T, d)).astype(dtype)
     qt, kt, vt = (torch.tensor(a, requires_grad=True) for a in (q, k, v))
-    probe = attn(q, k, v)
+    try:
+        probe = attn(q, k, v)
+    except Exception:  # not a NumPy function: it must take tensors
+        probe = attn(qt, kt, vt)
     uses_torch = isinstance(probe, torch.Tensor) or (isinstance(probe, tuple) and isinstance(probe[0], torch.Tensor))
     if uses_torch:  # a PyTorch implementation: time forward+backward through autograd
         def lab_step():
@@ -452,10 +471,15 @@ def _safe_body(source: str):
 
 
 def speed_ratios(repeat: int = 7, threads: int | None = None) -> list[dict]:
-    """Every ratio, with NumPy's BLAS and PyTorch limited to ``threads`` (default: all cores)."""
+    """Every ratio, with NumPy's BLAS and PyTorch limited to ``threads`` (default 1).
+
+    One thread by default: at these sizes (64 x 128 matrices) a second thread gains little,
+    and on a shared machine extra threads only add noise (measured here: under load, two
+    threads made both sides several times slower and the ratios erratic).
+    """
     import torch
 
-    threads = threads or machine()["cores"]
+    threads = threads or 1
     torch.set_num_threads(threads)
     try:
         from threadpoolctl import threadpool_limits  # scikit-learn's dependency
@@ -478,7 +502,8 @@ def _speed_ratios(repeat: int) -> list[dict]:
             ("RNN", lambda: ratio_rnn("rnn", dtype=np.float64, repeat=repeat)),
             ("LSTM", lambda: ratio_rnn("lstm", repeat=repeat)),
             ("LSTM", lambda: ratio_rnn("lstm", dtype=np.float64, repeat=repeat)),
-            ("attention", lambda: ratio_attention(repeat=repeat))]
+            *[("attention", lambda n=n: ratio_attention(n, repeat=repeat)) for n in attention_functions()
+              or ["scaled_dot_product_attention"]]]
     print(f"\nSpeed ratios on the CPU (best of {repeat} runs after a warm-up; {torch.get_num_threads()} "
           f"threads for NumPy's BLAS and PyTorch; {_load()}):")
     for label, job in jobs:
@@ -508,7 +533,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-ratios", action="store_true", help="skip the speed ratios")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per speed ratio")
     parser.add_argument("--threads", type=int, default=None,
-                        help="threads for the speed ratios (default: every core)")
+                        help="threads for NumPy's BLAS and PyTorch in the speed ratios (default 1)")
     args = parser.parse_args(argv)
 
     data = json.loads(BENCH_JSON.read_text()) if BENCH_JSON.exists() else {}
