@@ -160,7 +160,11 @@ def run_lab(lab: str, fast: bool, timeout: int = 1800) -> dict:
             if children_b:
                 result["children_peak_rss_mib"] = round(children_b / 2**20)
     result["measured"] = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    result["load_before"] = _load()
+    result["load_after"] = _load()  # the last minute's load: the lab itself adds up to its threads
+    try:
+        result["load_1min"] = round(os.getloadavg()[0], 2)
+    except OSError:
+        pass
     return result
 
 
@@ -187,7 +191,8 @@ def _cell(run: dict | None) -> str:
         return "not measured yet"
     if not run.get("ok"):
         return f"failed ({run.get('error', '?')[:60]})"
-    return f"{_fmt_time(run.get('wall_s'))}, {run.get('peak_rss_mib', '?')} MiB"
+    busy = run.get("load_1min", 0) > (os.cpu_count() or 1) + 1
+    return f"{_fmt_time(run.get('wall_s'))}, {run.get('peak_rss_mib', '?')} MiB" + (" *" if busy else "")
 
 
 def write_table(data: dict) -> str:
@@ -209,7 +214,10 @@ def write_table(data: dict) -> str:
         lines += ["", f"Wall time of all the lab's cells (kernel start-up excluded) and the kernel's "
                       f"peak memory, measured by `make bench` on {m.get('description', 'an unknown machine')} "
                       f"(Python {m.get('python', '?')}, NumPy {m.get('numpy', '?')}, "
-                      f"PyTorch {m.get('torch', '?')}); dates in `book/_generated/bench.json`."]
+                      f"PyTorch {m.get('torch', '?')}); dates and load averages in `book/_generated/bench.json`."]
+        if "*" in "".join(lines):
+            lines += ["", "\\* Measured while other work kept the machine busy (one-minute load average above "
+                          "the core count plus one when the run ended): slower than on an idle machine."]
     ratios = [r for r in data.get("speed_ratios", {}).get("results", []) if "ratio" in r]
     if ratios:
         lines += ["", "| The lab's NumPy code against PyTorch (CPU) | Lab | PyTorch | Lab / PyTorch |",
