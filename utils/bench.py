@@ -295,14 +295,20 @@ def load_functions(notebook: Path, names: list[str]) -> dict:
     return {n: namespace[n] for n in names}
 
 
-def _best_time(fn, repeat: int) -> float:
-    fn()  # warm-up
-    samples = []
+def _best_times(lab_fn, torch_fn, repeat: int) -> tuple[float, float]:
+    """Best wall time of each function over ``repeat`` alternating runs, after a warm-up.
+
+    Alternating makes both sides see the same machine (load on a shared machine comes and
+    goes), and the minimum is the least disturbed run: other processes only ever add time.
+    """
+    lab_fn(), torch_fn()
+    best = [float("inf"), float("inf")]
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return min(samples)  # the least disturbed run: other processes only ever add time
+        for i, fn in enumerate((lab_fn, torch_fn)):
+            start = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - start)
+    return best[0], best[1]
 
 
 def _lab_notebook(prefix: str) -> Path | None:
@@ -364,8 +370,7 @@ def ratio_rnn(kind: str, N=64, T=50, D=128, H=128, dtype=np.float32, repeat=7) -
         out = module(xt, state)[0]
         out.backward(doutt)
 
-    t_numpy = _best_time(numpy_step, repeat)
-    t_torch = _best_time(torch_step, repeat)
+    t_numpy, t_torch = _best_times(numpy_step, torch_step, repeat)
     return {"what": f"{kind.upper()} forward+backward, batch {N}, length {T}, input {D}, hidden {H}, "
                     f"{np.dtype(dtype).name}",
             "lab": lab.stem, "numpy_ms": round(1e3 * t_numpy, 2), "torch_ms": round(1e3 * t_torch, 2),
@@ -462,8 +467,7 @@ def ratio_attention(name: str | None = None, N=64, T=50, d=128, dtype=np.float32
     with torch.no_grad():
         ref = F.scaled_dot_product_attention(qt, kt, vt).numpy()
     err = float(np.max(np.abs(np.asarray(ours) - ref)))
-    t_lab = _best_time(lab_step, repeat)
-    t_torch = _best_time(torch_step, repeat)
+    t_lab, t_torch = _best_times(lab_step, torch_step, repeat)
     return {"what": f"attention `{name}({', '.join(params)})` {what}, batch {N}, length {T}, "
                     f"dim {d}, {np.dtype(dtype).name}, no mask",
             "lab": lab.stem, "lab_ms": round(1e3 * t_lab, 2), "torch_ms": round(1e3 * t_torch, 2),
@@ -478,7 +482,7 @@ def _safe_body(source: str):
         return []
 
 
-def speed_ratios(repeat: int = 7, threads: int | None = None) -> list[dict]:
+def speed_ratios(repeat: int = 20, threads: int | None = None) -> list[dict]:
     """Every ratio, with NumPy's BLAS and PyTorch limited to ``threads`` (default 1).
 
     One thread by default: at these sizes (64 x 128 matrices) a second thread gains little,
@@ -512,7 +516,7 @@ def _speed_ratios(repeat: int) -> list[dict]:
             ("LSTM", lambda: ratio_rnn("lstm", dtype=np.float64, repeat=repeat)),
             *[("attention", lambda n=n: ratio_attention(n, repeat=repeat)) for n in attention_functions()
               or ["scaled_dot_product_attention"]]]
-    print(f"\nSpeed ratios on the CPU (best of {repeat} runs after a warm-up; {torch.get_num_threads()} "
+    print(f"\nSpeed ratios on the CPU (best of {repeat} alternating runs after a warm-up; {torch.get_num_threads()} "
           f"threads for NumPy's BLAS and PyTorch; {_load()}):")
     for label, job in jobs:
         try:
@@ -539,7 +543,7 @@ def main(argv=None) -> int:
     parser.add_argument("--modes", nargs="+", choices=["fast", "full"], default=["fast", "full"])
     parser.add_argument("--no-labs", action="store_true", help="skip the lab runs")
     parser.add_argument("--no-ratios", action="store_true", help="skip the speed ratios")
-    parser.add_argument("--repeat", type=int, default=7, help="timed runs per speed ratio")
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs per speed ratio")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads for NumPy's BLAS and PyTorch in the speed ratios (default 1)")
     args = parser.parse_args(argv)
