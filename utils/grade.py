@@ -56,6 +56,7 @@ from .release import ROOT, generate_autograder, lab_names
 
 STATUSES = ("ok", "tampered", "memory", "timeout", "crashed", "not-a-notebook", "wrong-lab")
 MAX_SUBMISSION_BYTES = 200 * 2**20  # a notebook larger than this is refused unread
+UID_BASE = 61000  # when grading as root, running submissions get uids UID_BASE, UID_BASE + 1, ...
 
 # Modules every zygote imports before fingerprinting (the lab's own imports are added).
 BASE_PRELOAD = ["numpy", "numpy.testing", "numpy.linalg", "numpy.random", "math", "IPython",
@@ -282,20 +283,82 @@ def _set_limits(memory_mb: int) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write raises, does not kill
 
 
+def _drop_privileges(uid: int) -> None:
+    """Become ``uid`` (no groups), keeping only CAP_DAC_READ_SEARCH: the submission can still
+    read (import the interpreter's modules, wherever they live) but can no longer write
+    outside its own folder and /tmp, nor signal or trace the grader or other submissions."""
+    import ctypes
+    import resource
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    resource.setrlimit(resource.RLIMIT_NPROC, (256, 256))  # per uid: a fork bomb stops here
+    if libc.prctl(8, 1, 0, 0, 0) != 0:  # PR_SET_KEEPCAPS
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_KEEPCAPS)")
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    data = (Data * 2)()
+    data[0].effective = data[0].permitted = 1 << 2  # CAP_DAC_READ_SEARCH
+    if libc.capset(ctypes.byref(Header(0x20080522, 0)), data) != 0:  # _LINUX_CAPABILITY_VERSION_3
+        raise OSError(ctypes.get_errno(), "capset")
+    libc.prctl(8, 0, 0, 0, 0)
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS: no setuid binaries
+
+
+def _probe_isolation(uid: int) -> bool:
+    """Can a child drop to ``uid`` and still read the interpreter's files? (forks once)"""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            _drop_privileges(uid)
+            import sysconfig
+            stdlib = Path(sysconfig.get_paths()["stdlib"])
+            (stdlib / "this.py").read_bytes()
+            try:
+                Path(sys.prefix, "isolation-probe").write_text("")  # must fail
+            except OSError:
+                code = 0
+        except BaseException:  # noqa: BLE001
+            code = 1
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
 def _child(job, state, res_fd):
     """Run one submission. Writes JSON lines on ``res_fd``; never returns normally."""
     write = os.write
     token = job["token"]
 
+    clock = time.monotonic
+
     def send(**msg):
         msg["token"] = token
+        msg["t"] = round(clock(), 3)
         write(res_fd, (json.dumps(msg) + "\n").encode())
 
     os.chdir(job["workdir"])
     (Path("tests")).mkdir(exist_ok=True)
     for name, src in state["public_tests"].items():
         Path("tests", name).write_text(src)
+    for var in ("HOME", "MPLCONFIGDIR", "IPYTHONDIR", "TMPDIR"):
+        os.environ[var] = job["workdir"] if var in ("HOME", "TMPDIR") else f"{job['workdir']}/.{var.lower()}"
     _set_limits(job["memory_mb"])
+    uid = job.get("uid")
+    if uid is not None:  # grading as root: run the notebook as an unprivileged user of its own
+        for p in Path(".").rglob("*"):
+            os.chown(p, uid, uid)
+        os.chown(".", uid, uid)
+        _drop_privileges(uid)
     signal.signal(signal.SIGALRM, _on_alarm)
 
     from traitlets.config import Config
@@ -305,6 +368,22 @@ def _child(job, state, res_fd):
     cfg.HistoryManager.enabled = False
     shell = InteractiveShell.instance(config=cfg)
     ns = shell.user_ns
+    reserve = [bytearray(64 << 20)]  # freed when the notebook hits the memory limit
+
+    def on_memory_error(self, etype, value, tb, tb_offset=None):
+        """Free what the failing frames allocated, so the grading can go on."""
+        reserve.clear()
+        while tb is not None:
+            try:
+                tb.tb_frame.clear()
+            except RuntimeError:  # a frame still running (ours)
+                pass
+            tb = tb.tb_next
+        value.__traceback__ = value.__context__ = value.__cause__ = None
+        import gc
+        gc.collect()
+
+    shell.set_custom_exc((MemoryError,), on_memory_error)
     pristine = state["fingerprint"]
     modules, extra, pristine_mods = state["modules"], state["extra"], state["pristine_modules"]
     _fp, _changed, _setitimer, _signal = fingerprint, changed, signal.setitimer, signal.signal
@@ -323,7 +402,16 @@ def _child(job, state, res_fd):
         _setitimer(signal.ITIMER_REAL, 0)
         if err is not None:
             kind = "MemoryError" if isinstance(err, MemoryError) else type(err).__name__
-            send(event="cell-error", index=i, kind=kind, text=str(err)[:300])
+            text = str(err)[:300]
+            # Tracebacks keep the failing frames (and what they allocated) alive: drop them.
+            err.__traceback__ = result = shell.last_execution_result = None
+            sys.last_type = sys.last_value = sys.last_traceback = None
+            send(event="cell-error", index=i, kind=kind, text=text)
+            if not reserve:
+                try:
+                    reserve.append(bytearray(64 << 20))
+                except MemoryError:
+                    pass
     _setitimer(signal.ITIMER_REAL, 0)
     _signal(signal.SIGALRM, _on_alarm)
 
@@ -431,8 +519,12 @@ def _zygote_main() -> int:
     state["fingerprint"] = fingerprint(modules, extra)
     fp_seconds = time.perf_counter() - t0
     _subreaper()
+    isolate = setup.get("isolate_uid")
+    if isolate is not None and not _probe_isolation(isolate):
+        isolate = None
     out.write(json.dumps({"event": "ready", "fingerprint_entries": len(state["fingerprint"]),
-                          "fingerprint_seconds": round(fp_seconds, 3)}) + "\n")
+                          "fingerprint_seconds": round(fp_seconds, 3), "isolated": isolate is not None,
+                          "preloaded": sorted(m for m in setup["preload"] if m in sys.modules)}) + "\n")
 
     workers = setup["workers"]
     pending = []  # jobs not started
@@ -444,6 +536,9 @@ def _zygote_main() -> int:
     inbuf = b""
 
     def start(job):
+        if isolate is not None:
+            used = {i["job"]["uid"] for i in running.values()}
+            job["uid"] = next(isolate + k for k in range(workers + 1) if isolate + k not in used)
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:  # child
@@ -459,6 +554,14 @@ def _zygote_main() -> int:
                 sys.stdout = sys.__stdout__ = open(os.devnull, "w")
                 sys.stderr = sys.__stderr__ = open(os.devnull, "w")
                 _child(job, state, res_fd)
+            except BaseException as e:  # noqa: BLE001 (report the grader's own failure, then exit)
+                import traceback
+                try:
+                    text = "".join(traceback.format_exception(e))[-2000:]
+                    os.write(res_fd, (json.dumps({"token": job["token"], "event": "internal-error",
+                                                  "text": text, "t": 0}) + "\n").encode())
+                except BaseException:  # noqa: BLE001
+                    pass
             finally:
                 os._exit(70)
         os.close(w)
@@ -555,6 +658,9 @@ def _zygote_main() -> int:
 
 def _grade_from_result(student: str, lab: LabTests, res: dict, timeout: float, memory_mb: int) -> Grade:
     g = Grade(student, "ok", max_scores=dict(lab.max_scores), seconds=res["seconds"])
+    if os.environ.get("GRADE_DEBUG"):
+        t0 = res["msgs"][0]["t"] if res["msgs"] else 0
+        print(student, [(m.get("event"), m.get("index", m.get("name")), round(m["t"] - t0, 2), m.get("text", "")[:200]) for m in res["msgs"]], file=sys.stderr)
     g.scores = {q: 0.0 for q in lab.max_scores}
     msgs = res["msgs"]
     cells_run = [m["index"] for m in msgs if m.get("event") == "cell"]
@@ -611,9 +717,11 @@ def _grade_from_result(student: str, lab: LabTests, res: dict, timeout: float, m
 def grade_folder(submissions: list[Path] | Path, lab: str, out: Path | None = None, *,
                  workers: int | None = None, timeout: float = 300.0, cell_timeout: float = 120.0,
                  test_timeout: float = 60.0, memory_mb: int = 4096, root: Path = ROOT,
-                 progress: bool = True) -> list[Grade]:
+                 progress: bool = True, isolate_uid: bool = True, info: dict | None = None) -> list[Grade]:
     """Grade submissions (a folder or a list of files); write OUT/grades.csv and
-    OUT/feedback/ when ``out`` is given. Never raises for a bad submission."""
+    OUT/feedback/ when ``out`` is given. Never raises for a bad submission. ``info``, when
+    given, receives facts about the run (``isolated``: submissions ran as their own users)."""
+    info = {} if info is None else info
     root = Path(root)
     if isinstance(submissions, (str, Path)):
         folder = Path(submissions)
@@ -627,6 +735,9 @@ def grade_folder(submissions: list[Path] | Path, lab: str, out: Path | None = No
     grades: dict[str, Grade] = {}
     jobs = []
     scratch = Path(tempfile.mkdtemp(prefix="grade-run-"))
+    scratch.chmod(0o711)  # submissions (other uids when root) may enter their own folder, not list
+    guarded_files = _sources_of_truth(lab, root)
+    before = {p: _sha256(p) for p in guarded_files}
     for path, student in zip(files, ids):
         status, message, cells = read_submission(path, lab)
         if status != "ok":
@@ -640,15 +751,43 @@ def grade_folder(submissions: list[Path] | Path, lab: str, out: Path | None = No
                      "test_timeout": min(test_timeout, timeout), "memory_mb": memory_mb})
     try:
         if jobs:
-            for g in _run_zygote(jobs, labt, workers, timeout, memory_mb, root, progress):
+            for g in _run_zygote(jobs, labt, workers, timeout, memory_mb, root, progress, isolate_uid, info):
                 grades[g.student] = g
     finally:
         import shutil
         shutil.rmtree(scratch, ignore_errors=True)
+        altered = [p for p in guarded_files if _sha256(p) != before[p]]
+        if altered:
+            zip_path = root / "_build" / "autograder" / lab / f"{lab}-autograder.zip"
+            zip_path.unlink(missing_ok=True)  # rebuilt from labsolutions/ next time
+            import warnings
+            warnings.warn(GradingWarning(
+                "a submission modified " + ", ".join(map(str, altered)) + " during grading. This run's "
+                "grades are unaffected (tests were read before any submission ran); the autograder zip "
+                "was deleted; check `git status` before grading again, and grade as root (each "
+                "submission then runs as its own unprivileged user) to prevent this."))
     result = [grades[s] for s in ids]
     if out is not None:
         write_results(result, Path(out))
     return result
+
+
+class GradingWarning(UserWarning):
+    """Something outside a submission's folder changed while it ran."""
+
+
+def _sources_of_truth(lab: str, root: Path) -> list[Path]:
+    paths = [root / "labsolutions" / f"{lab}.ipynb",
+             root / "_build" / "autograder" / lab / f"{lab}-autograder.zip"]
+    return [p for p in paths if p.exists()]
+
+
+def _sha256(path: Path) -> str | None:
+    import hashlib
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _student_ids(files: list[Path]) -> list[str]:
@@ -656,7 +795,7 @@ def _student_ids(files: list[Path]) -> list[str]:
     return [p.stem if stems.count(p.stem) == 1 else p.name for p in files]
 
 
-def _run_zygote(jobs, labt, workers, timeout, memory_mb, root, progress):
+def _run_zygote(jobs, labt, workers, timeout, memory_mb, root, progress, isolate_uid=True, info=None):
     env = dict(os.environ, LAB_FAST="1", MPLBACKEND="Agg", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                OPENBLAS_NUM_THREADS="1", TQDM_DISABLE="1", PYTHONDONTWRITEBYTECODE="1",
                IPYTHONDIR=str(Path(jobs[0]["workdir"]).parent / ".ipython"),
@@ -669,13 +808,16 @@ def _run_zygote(jobs, labt, workers, timeout, memory_mb, root, progress):
                             start_new_session=True)
     bar = None
     try:
+        isolate = UID_BASE if (isolate_uid and hasattr(os, "geteuid") and os.geteuid() == 0) else None
         proc.stdin.write((json.dumps({"preload": labt.preload, "tests": labt.tests, "workers": workers,
-                                      "public_tests": labt.public_tests}) + "\n").encode())
+                                      "public_tests": labt.public_tests, "isolate_uid": isolate}) + "\n").encode())
         proc.stdin.flush()
         ready = proc.stdout.readline()
         if not ready:
             errlog.seek(0)
             raise RuntimeError("the grading process failed to start:\n" + errlog.read().decode()[-3000:])
+        if info is not None:
+            info.update(json.loads(ready))
         for job in jobs:
             proc.stdin.write((json.dumps(job) + "\n").encode())
         proc.stdin.close()
