@@ -233,7 +233,7 @@ def _guarded_modules():
                   if m is not None and _is_guarded(name))
 
 
-def fingerprint(modules, extra=(), _isinstance=isinstance, _type=type, _callable=callable,
+def fingerprint(modules, extra=(), dicts=None, _isinstance=isinstance, _type=type, _callable=callable,
                 _vars=vars, _list=list, _id=id):
     """{(where, name): identity} of every callable, class and module reachable from
     ``modules`` (list of (name, module)) and of the classes they define; ``extra`` adds
@@ -242,17 +242,60 @@ def fingerprint(modules, extra=(), _isinstance=isinstance, _type=type, _callable
     seen_classes = set()
     for name, mod in [*modules, *extra]:
         d = mod if _isinstance(mod, dict) else _vars(mod)
+        if dicts is not None:
+            dicts.append(d)
         for k, v in _list(d.items()):
             if _callable(v) or _isinstance(v, _type(sys)):
                 fp[(name, k)] = _ident(v)
                 if _isinstance(v, _type) and _id(v) not in seen_classes and \
                         str(getattr(v, "__module__", "")).split(".")[0] in GUARDED:
                     seen_classes.add(_id(v))
+                    if dicts is not None:
+                        dicts.append(_vars(v))
                     where = f"{v.__module__}.{v.__qualname__}"
                     for ak, av in _list(_vars(v).items()):
                         if _callable(av) or _isinstance(av, (classmethod, staticmethod, property)):
                             fp[(where, ak)] = _ident(av)
     return fp
+
+
+class Guard:
+    """Detects changes to the fingerprinted objects, fast.
+
+    ``check()`` first compares, at C speed, the identities of every value of every watched
+    dict and the code, defaults and closure contents of every watched function with the
+    baseline; only when something differs does it compute the full fingerprint, report the
+    changed names, and (when only harmless things changed, such as a new submodule or a
+    flag) move the baseline."""
+
+    def __init__(self, modules, extra=()):
+        from operator import attrgetter
+
+        self.modules, self.extra, self.dicts = modules, list(extra), []
+        self.pristine = fingerprint(modules, self.extra, self.dicts)
+        fn = type(_cell_filled)
+        self.funcs = [v for d in self.dicts for v in list(d.values()) if type(v) is fn]
+        self.cells = [c for f in self.funcs for c in (f.__closure__ or ()) if _cell_filled(c)]
+        self._getters = [attrgetter(a) for a in ("__code__", "__defaults__", "__kwdefaults__")]
+        self._contents = attrgetter("cell_contents")
+        self.baseline = self._fast()
+
+    def _fast(self, _tuple=tuple, _map=map, _id=id):
+        try:
+            return ([_tuple(_map(_id, d.values())) for d in self.dicts],
+                    [_tuple(_map(_id, _map(g, self.funcs))) for g in self._getters],
+                    _tuple(_map(_id, _map(self._contents, self.cells))))
+        except ValueError:  # a closure cell was emptied
+            return None
+
+    def check(self) -> list[str]:
+        now = self._fast()
+        if now is not None and now == self.baseline:
+            return []
+        diff = changed(self.pristine, fingerprint(self.modules, self.extra))
+        if not diff and now is not None:
+            self.baseline = now
+        return diff
 
 
 def changed(before, after) -> list[str]:
@@ -384,9 +427,8 @@ def _child(job, state, res_fd):
         gc.collect()
 
     shell.set_custom_exc((MemoryError,), on_memory_error)
-    pristine = state["fingerprint"]
-    modules, extra, pristine_mods = state["modules"], state["extra"], state["pristine_modules"]
-    _fp, _changed, _setitimer, _signal = fingerprint, changed, signal.setitimer, signal.signal
+    guard, pristine_mods = state["guard"], state["pristine_modules"]
+    _check, _setitimer, _signal = guard.check, signal.setitimer, signal.signal
 
     # 1. the notebook, top to bottom; errors do not stop the run
     for i, src in enumerate(job["cells"]):
@@ -416,7 +458,7 @@ def _child(job, state, res_fd):
     _signal(signal.SIGALRM, _on_alarm)
 
     # 2. the tests, question by question, with the fingerprint checked around each one
-    after = _changed(pristine, _fp(modules, extra))
+    after = _check()
     for q, tfile in state["test_files"].items():
         before = after
         cases, interrupted = [], False
@@ -447,7 +489,7 @@ def _child(job, state, res_fd):
                 _setitimer(signal.ITIMER_REAL, 0)
             cases.append({"name": tc.name, "hidden": bool(tc.hidden), "points": float(tc.points or 0),
                           "passed": passed, "message": msg})
-        after = _changed(pristine, _fp(modules, extra))
+        after = _check()
         tampered = sorted(set(before) | set(after))
         if tampered:
             score = 0.0
@@ -516,16 +558,19 @@ def _zygote_main() -> int:
     state = {"test_files": test_files, "public_tests": setup["public_tests"], "modules": modules,
              "extra": extra, "pristine_modules": dict(modules)}
     t0 = time.perf_counter()
-    state["fingerprint"] = fingerprint(modules, extra)
+    state["guard"] = Guard(modules, extra)
     fp_seconds = time.perf_counter() - t0
     _subreaper()
     isolate = setup.get("isolate_uid")
     if isolate is not None and not _probe_isolation(isolate):
         isolate = None
-    out.write(json.dumps({"event": "ready", "fingerprint_entries": len(state["fingerprint"]),
+    out.write(json.dumps({"event": "ready", "fingerprint_entries": len(state["guard"].pristine),
                           "fingerprint_seconds": round(fp_seconds, 3), "isolated": isolate is not None,
                           "preloaded": sorted(m for m in setup["preload"] if m in sys.modules)}) + "\n")
 
+    import gc
+    gc.collect()
+    gc.freeze()  # children's garbage collector leaves the zygote's objects (and pages) alone
     workers = setup["workers"]
     pending = []  # jobs not started
     running = {}  # pid -> dict(job, fd, buf, deadline, start, msgs)
