@@ -242,20 +242,24 @@ def fingerprint(modules, extra=(), dicts=None, _isinstance=isinstance, _type=typ
     seen_classes = set()
     for name, mod in [*modules, *extra]:
         d = mod if _isinstance(mod, dict) else _vars(mod)
+        watched = []
         if dicts is not None:
-            dicts.append(d)
+            dicts.append((d, watched))
         for k, v in _list(d.items()):
             if _callable(v) or _isinstance(v, _type(sys)):
                 fp[(name, k)] = _ident(v)
+                watched.append(k)
                 if _isinstance(v, _type) and _id(v) not in seen_classes and \
                         str(getattr(v, "__module__", "")).split(".")[0] in GUARDED:
                     seen_classes.add(_id(v))
+                    cwatched = []
                     if dicts is not None:
-                        dicts.append(_vars(v))
+                        dicts.append((_vars(v), cwatched))
                     where = f"{v.__module__}.{v.__qualname__}"
                     for ak, av in _list(_vars(v).items()):
                         if _callable(av) or _isinstance(av, (classmethod, staticmethod, property)):
                             fp[(where, ak)] = _ident(av)
+                            cwatched.append(ak)
     return fp
 
 
@@ -274,18 +278,20 @@ class Guard:
         self.modules, self.extra, self.dicts = modules, list(extra), []
         self.pristine = fingerprint(modules, self.extra, self.dicts)
         fn = type(_cell_filled)
-        self.funcs = [v for d in self.dicts for v in list(d.values()) if type(v) is fn]
+        self.funcs = [d[k] for d, keys in self.dicts for k in keys if type(d[k]) is fn]
         self.cells = [c for f in self.funcs for c in (f.__closure__ or ()) if _cell_filled(c)]
         self._getters = [attrgetter(a) for a in ("__code__", "__defaults__", "__kwdefaults__")]
         self._contents = attrgetter("cell_contents")
         self.baseline = self._fast()
 
     def _fast(self, _tuple=tuple, _map=map, _id=id):
+        # Only what the fingerprint watches (callables, classes, modules): flags, counters
+        # and keys added later (a submodule imported by the notebook) do not matter.
         try:
-            return ([_tuple(_map(_id, d.values())) for d in self.dicts],
+            return ([_tuple(_map(_id, _map(d.__getitem__, keys))) for d, keys in self.dicts],
                     [_tuple(_map(_id, _map(g, self.funcs))) for g in self._getters],
                     _tuple(_map(_id, _map(self._contents, self.cells))))
-        except ValueError:  # a closure cell was emptied
+        except (ValueError, KeyError):  # a closure cell was emptied, a watched name deleted
             return None
 
     def check(self) -> list[str]:
@@ -389,6 +395,7 @@ def _child(job, state, res_fd):
         msg["t"] = round(clock(), 3)
         write(res_fd, (json.dumps(msg) + "\n").encode())
 
+    send(event="start", fork_seconds=round(time.monotonic() - job["forked_at"], 3))
     os.chdir(job["workdir"])
     (Path("tests")).mkdir(exist_ok=True)
     for name, src in state["public_tests"].items():
@@ -404,12 +411,7 @@ def _child(job, state, res_fd):
         _drop_privileges(uid)
     signal.signal(signal.SIGALRM, _on_alarm)
 
-    from traitlets.config import Config
-    from IPython.core.interactiveshell import InteractiveShell
-
-    cfg = Config()
-    cfg.HistoryManager.enabled = False
-    shell = InteractiveShell.instance(config=cfg)
+    shell = state["shell"]
     ns = shell.user_ns
     reserve = [bytearray(64 << 20)]  # freed when the notebook hits the memory limit
 
@@ -459,6 +461,7 @@ def _child(job, state, res_fd):
 
     # 2. the tests, question by question, with the fingerprint checked around each one
     after = _check()
+    send(event="tests", tampered=after[:20])
     for q, tfile in state["test_files"].items():
         before = after
         cases, interrupted = [], False
@@ -529,6 +532,25 @@ def _children_of(pid: int) -> list[int]:
     return out
 
 
+def _warm_up(shell) -> None:
+    """Pay otter's first-use costs (lazy imports) once, in the zygote, in a scratch folder."""
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        try:
+            Path("tests").mkdir()
+            Path("warm.ipynb").write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4,
+                                                      "nbformat_minor": 5}))
+            Path("tests", "warm.py").write_text(
+                "from otter.test_files import test_case\nOK_FORMAT = False\nname = 'warm'\npoints = 1\n"
+                "@test_case()\ndef test_warm(np):\n    assert np.allclose(1, 1)\n")
+            shell.run_cell("import numpy as np, otter\ngrader = otter.Notebook(tests_dir='tests')\n"
+                           "grader.check('warm')", store_history=False)
+            shell.reset(new_session=False)
+        finally:
+            os.chdir(here)
+
+
 def _zygote_main() -> int:
     """Protocol (stdin/stdout, JSON lines). In: a setup message, then jobs, then EOF.
     Out: "ready", then one "result" per job, in completion order."""
@@ -554,8 +576,15 @@ def _zygote_main() -> int:
     for q, tf in test_files.items():
         for tc in tf.test_cases:
             extra.append((f"tests/{q}.py:{tc.name}", {"func": tc.body.test_func, **tc.body.test_func.__globals__}))
+    from traitlets.config import Config
+    from IPython.core.interactiveshell import InteractiveShell
+
+    cfg = Config()
+    cfg.HistoryManager.enabled = False  # no sqlite file, no history thread
+    shell = InteractiveShell.instance(config=cfg)  # made once; each child gets a copy
+    _warm_up(shell)
     modules = _guarded_modules()
-    state = {"test_files": test_files, "public_tests": setup["public_tests"], "modules": modules,
+    state = {"shell": shell, "test_files": test_files, "public_tests": setup["public_tests"], "modules": modules,
              "extra": extra, "pristine_modules": dict(modules)}
     t0 = time.perf_counter()
     state["guard"] = Guard(modules, extra)
@@ -566,6 +595,7 @@ def _zygote_main() -> int:
         isolate = None
     out.write(json.dumps({"event": "ready", "fingerprint_entries": len(state["guard"].pristine),
                           "fingerprint_seconds": round(fp_seconds, 3), "isolated": isolate is not None,
+                          "threads": __import__("threading").active_count(),
                           "preloaded": sorted(m for m in setup["preload"] if m in sys.modules)}) + "\n")
 
     import gc
@@ -585,6 +615,7 @@ def _zygote_main() -> int:
             used = {i["job"]["uid"] for i in running.values()}
             job["uid"] = next(isolate + k for k in range(workers + 1) if isolate + k not in used)
         r, w = os.pipe()
+        job["forked_at"] = time.monotonic()
         pid = os.fork()
         if pid == 0:  # child
             try:
