@@ -122,6 +122,21 @@ except OSError:
     return nb
 
 
+def swaps_the_tests(root):
+    """Unsolved functions, plus a cell that looks for the grader's test functions (up the
+    stack, and among every object the garbage collector knows) and replaces them by ones
+    that pass. Either it cannot reach them or the guard sees the swap: no points."""
+    nb = nbformat.read(root / "notebooks" / LAB / f"{LAB}.ipynb", as_version=4)
+    nb.cells.append(C("""import gc, inspect, sys
+found = [f.frame.f_locals["state"] for f in inspect.stack() if "state" in f.frame.f_locals]
+found += [o for o in gc.get_objects() if isinstance(o, dict) and "case_funcs" in o]
+for state in found:
+    if isinstance(state, dict) and "case_funcs" in state:
+        for key in list(state["case_funcs"]):
+            state["case_funcs"][key] = lambda **kwargs: None"""))
+    return nb
+
+
 FULL = {"q1_double": 2, "q2_square": 2, "q3_relu": 2}
 NONE = {"q1_double": 0, "q2_square": 0, "q3_relu": 0}
 
@@ -184,6 +199,7 @@ def cases(root):
             root, "double", "def double(x):\n    return np_real.zeros(len(x))\n"
                             "class _Fake:\n    def __getattr__(self, n):\n        return lambda *a, **k: True\n"
                             "np_real = np\nnp = _Fake()"), "ok", {"q1_double": 1, "q2_square": 0, "q3_relu": 2}),
+        ("swaps_the_tests.ipynb", swaps_the_tests(root), ("ok", "tampered"), NONE),
         ("fake_results.ipynb", appended(root, """
 import json, os, pathlib
 fake = {"tests": [{"name": q, "score": 2, "max_score": 2} for q in ("q1_double", "q2_square", "q3_relu")],
@@ -249,11 +265,13 @@ def names(root):
     "solution", "untouched", "syntax_error", "exception_in_q2", "sys_exit", "os_exit_top_level",
     "os_exit_in_q3", "segfault", "loop_top_level", "loop_in_q2", "loop_swallows_interrupts", "memory_bomb",
     "huge_output", "huge_saved_output", "rewrites_tests", "patches_allclose", "patches_function_code",
-    "patches_testing_during_call", "patches_torch_allclose", "fake_np", "fake_results", "empty",
+    "patches_testing_during_call", "patches_torch_allclose", "fake_np", "swaps_the_tests", "fake_results", "empty",
     "invalid_json", "essay", "other_lab"])
 def test_case_gets_the_right_status_and_score(batch, case):
     g = batch["grades"][case]
     status, scores = batch["expected"][case]
+    if isinstance(status, tuple) and g.status in status:
+        status = g.status
     assert (g.status, g.scores) == (status, scores), f"{case}: {g.status} {g.scores} ({g.message})"
     assert g.max_scores == {"q1_double": 2, "q2_square": 2, "q3_relu": 2}
 
@@ -294,3 +312,28 @@ def test_read_submission_statuses(tmp_path):
     assert read_submission(p, LAB)[0] == "wrong-lab"
     p.write_text(json.dumps({"cells": [{"cell_type": "code", "source": ["x = 1\n", "y = 2"]}], "nbformat": 4}))
     assert read_submission(p, LAB) == ("ok", "", ["x = 1\ny = 2"])
+
+
+def test_guard_sees_replacements_not_harmless_changes():
+    import types
+
+    from utils.grade import Guard
+
+    mod = types.ModuleType("numpy_lookalike")
+    exec("def helper(x):\n    return x\nFLAG = 1\n"
+         "def make():\n    k = 3\n    def inner():\n        return k\n    return inner\ninner = make()", vars(mod))
+    tests = {"q1:0": lambda a: None}
+    guard = Guard([("numpy_lookalike", mod)], [("tests", tests)])
+    assert guard.check() == []
+    mod.FLAG, mod.new_name = 2, print  # data and new names are not watched
+    assert guard.check() == []
+    original = mod.helper.__code__
+    mod.helper.__code__ = (lambda x: 0).__code__  # same function object, new code
+    assert guard.check() == ["numpy_lookalike.helper"]
+    mod.helper.__code__ = original
+    assert guard.check() == []
+    mod.inner.__closure__[0].cell_contents = 4
+    assert guard.check() == ["numpy_lookalike.inner"]
+    mod.inner.__closure__[0].cell_contents = 3
+    tests["q1:0"] = lambda a: None  # a test swapped for another
+    assert guard.check() == ["tests.q1:0"]

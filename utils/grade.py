@@ -318,9 +318,24 @@ class _Timeout(BaseException):
     """Raised in student code by the per-cell / per-test alarm."""
 
 
+_ARMED = [False]  # True only while student code (a cell, or a test calling it) runs
+
+
 def _on_alarm(signum, frame):
+    if not _ARMED[0]:
+        return
     signal.setitimer(signal.ITIMER_REAL, 1.0)  # fire again if the student swallows it
     raise _Timeout()
+
+
+def _arm(seconds: float) -> None:
+    _ARMED[0] = True
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+def _disarm() -> None:
+    _ARMED[0] = False
+    signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _set_limits(memory_mb: int) -> None:
@@ -430,12 +445,12 @@ def _child(job, state, res_fd):
 
     shell.set_custom_exc((MemoryError,), on_memory_error)
     guard, pristine_mods = state["guard"], state["pristine_modules"]
-    _check, _setitimer, _signal = guard.check, signal.setitimer, signal.signal
+    _check, _arm_, _disarm_, _signal = guard.check, _arm, _disarm, signal.signal
 
     # 1. the notebook, top to bottom; errors do not stop the run
     for i, src in enumerate(job["cells"]):
         send(event="cell", index=i)
-        _setitimer(signal.ITIMER_REAL, job["cell_timeout"])
+        _arm_(job["cell_timeout"])
         try:
             result = shell.run_cell(src, store_history=False)
         except _Timeout:  # fired between IPython's own handlers
@@ -443,7 +458,8 @@ def _child(job, state, res_fd):
             err = _Timeout()
         else:
             err = result.error_before_exec or result.error_in_exec
-        _setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            _disarm_()
         if err is not None:
             kind = "MemoryError" if isinstance(err, MemoryError) else type(err).__name__
             text = str(err)[:300]
@@ -456,17 +472,18 @@ def _child(job, state, res_fd):
                     reserve.append(bytearray(64 << 20))
                 except MemoryError:
                     pass
-    _setitimer(signal.ITIMER_REAL, 0)
+    _disarm_()
     _signal(signal.SIGALRM, _on_alarm)
 
     # 2. the tests, question by question, with the fingerprint checked around each one
     after = _check()
     send(event="tests", tampered=after[:20])
-    for q, tfile in state["test_files"].items():
+    case_funcs = state["case_funcs"]  # watched by the guard: swapping a test is tampering
+    for q, all_or_nothing, possible, tcases in state["questions"]:
         before = after
         cases, interrupted = [], False
-        for tc in tfile.test_cases:
-            func = tc.body.test_func
+        for key, name, hidden, points in tcases:
+            func = case_funcs[key]
             params = list(func.__code__.co_varnames[:func.__code__.co_argcount])
             kwargs = {}
             for p in params:
@@ -477,7 +494,7 @@ def _child(job, state, res_fd):
                     v = pristine_mods[v.__name__]
                 kwargs[p] = v
             _signal(signal.SIGALRM, _on_alarm)
-            _setitimer(signal.ITIMER_REAL, job["test_timeout"])
+            _arm_(job["test_timeout"])
             try:
                 func(**kwargs)
                 passed, msg = True, ""
@@ -489,15 +506,14 @@ def _child(job, state, res_fd):
                 if isinstance(e, MemoryError):
                     send(event="cell-error", index=-1, kind="MemoryError", text=q)
             finally:
-                _setitimer(signal.ITIMER_REAL, 0)
-            cases.append({"name": tc.name, "hidden": bool(tc.hidden), "points": float(tc.points or 0),
-                          "passed": passed, "message": msg})
+                _disarm_()
+            cases.append({"name": name, "hidden": hidden, "points": points, "passed": passed, "message": msg})
         after = _check()
         tampered = sorted(set(before) | set(after))
         if tampered:
             score = 0.0
-        elif tfile.all_or_nothing:
-            score = float(tfile.possible) if all(c["passed"] for c in cases) else 0.0
+        elif all_or_nothing:
+            score = possible if all(c["passed"] for c in cases) else 0.0
         else:
             score = float(sum(c["points"] for c in cases if c["passed"]))
         send(event="question", name=q, score=score, cases=cases, tampered=tampered[:20],
@@ -572,10 +588,16 @@ def _zygote_main() -> int:
     from otter.test_files.exception_test import ExceptionTestFile
 
     test_files = {q: ExceptionTestFile.from_string(src, f"tests/{q}.py") for q, src in setup["tests"].items()}
-    extra = []
+    questions, case_funcs = [], {}
     for q, tf in test_files.items():
-        for tc in tf.test_cases:
-            extra.append((f"tests/{q}.py:{tc.name}", {"func": tc.body.test_func, **tc.body.test_func.__globals__}))
+        tcases = []
+        for i, tc in enumerate(tf.test_cases):
+            key = f"{q}:{i}"
+            case_funcs[key] = tc.body.test_func
+            tcases.append((key, tc.name, bool(tc.hidden), float(tc.points or 0)))
+        questions.append((q, bool(tf.all_or_nothing), float(tf.possible), tuple(tcases)))
+    # the test functions and the globals they see (test_case, the imports of the test file)
+    extra = [("tests", case_funcs)] + [(f"tests/{key}", f.__globals__) for key, f in case_funcs.items()]
     from traitlets.config import Config
     from IPython.core.interactiveshell import InteractiveShell
 
@@ -584,7 +606,7 @@ def _zygote_main() -> int:
     shell = InteractiveShell.instance(config=cfg)  # made once; each child gets a copy
     _warm_up(shell)
     modules = _guarded_modules()
-    state = {"shell": shell, "test_files": test_files, "public_tests": setup["public_tests"], "modules": modules,
+    state = {"shell": shell, "questions": tuple(questions), "case_funcs": case_funcs, "public_tests": setup["public_tests"], "modules": modules,
              "extra": extra, "pristine_modules": dict(modules)}
     t0 = time.perf_counter()
     state["guard"] = Guard(modules, extra)
