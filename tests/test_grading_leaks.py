@@ -59,7 +59,9 @@ def test_publish_writes_the_student_copy_only(tiny_course, tmp_path):
     files = release.publish(dest, root)
     rel = {p.relative_to(dest).as_posix() for p in files}
     assert f"notebooks/{lab}/{lab}.ipynb" in rel and "utils/grade.py" in rel and "book/lab90_tiny.md" in rel
+    assert f"notebooks/{lab}/tests/q1_double.py" in rel  # the public tests grader.check needs
     assert not any(r.startswith(("labsolutions", "_build", "tests/")) for r in rel)
+    assert "hidden=True" not in (dest / "notebooks" / lab / "tests" / "q1_double.py").read_text()
     assert release.hidden_test_leaks(root, [dest]) == []
     student = nbformat.read(dest / "notebooks" / lab / f"{lab}.ipynb", as_version=4)
     assert all(c.get("outputs", []) == [] for c in student.cells)

@@ -290,8 +290,9 @@ def hidden_test_leaks(root: Path = ROOT, places: list[Path] | None = None) -> li
 # What the student-facing copy holds (paths relative to the repository root).
 PUBLISHED = ["book", "notebooks", "utils", "_config.yml", "_toc.yml", "pyproject.toml",
              "constraints.txt", "README.md", "Makefile", ".gitignore", "LICENSE"]
-_NEVER_PUBLISHED = {"labsolutions", "_build", "tests", "scratch", ".venv", "__pycache__",
-                    ".ipynb_checkpoints", ".pytest_cache", ".OTTER_LOG", ".jupyter_cache"}
+_NEVER_AT_TOP = {"labsolutions", "_build", "tests", "scratch", "results", "submissions"}
+_NEVER_PUBLISHED = {".venv", "__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".OTTER_LOG",
+                    ".jupyter_cache", "_build"}
 
 
 def publish(dest: Path, root: Path = ROOT) -> list[Path]:
@@ -322,7 +323,8 @@ def publish(dest: Path, root: Path = ROOT) -> list[Path]:
         written = sorted(p for p in dest.rglob("*") if p.is_file())
         problems = hidden_test_leaks(root, [dest])
         problems += [f"{p}: must not be published" for p in written
-                     if _NEVER_PUBLISHED & set(p.relative_to(dest).parts)]
+                     if _NEVER_PUBLISHED & set(p.relative_to(dest).parts)
+                     or p.relative_to(dest).parts[0] in _NEVER_AT_TOP]
         if problems:
             raise ValueError("refusing to publish:\n" + "\n".join(problems))
     except BaseException:
