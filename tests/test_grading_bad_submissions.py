@@ -10,7 +10,6 @@ split evenly between one public and one hidden test.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 import warnings

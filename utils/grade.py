@@ -782,6 +782,7 @@ def _grade_from_result(student: str, lab: LabTests, res: dict, timeout: float, m
         where = f"cell {e['index'] + 1}" if e["index"] >= 0 else f"test of {e['text']}"
         if e["kind"] == "_Timeout":
             notes.append(f"{where} stopped after the per-cell time limit")
+            g.feedback.append(f"code cell {e['index'] + 1} was stopped: it ran past the per-cell time limit")
         elif e["index"] >= 0:
             g.feedback.append(f"code cell {e['index'] + 1} raised {e['kind']}: {e['text']}")
     tampered = sorted({n for m in questions.values() for n in m.get("tampered", [])})
@@ -791,12 +792,20 @@ def _grade_from_result(student: str, lab: LabTests, res: dict, timeout: float, m
         g.status = "timeout"
         where = f" (in code cell {cells_run[-1] + 1})" if cells_run and not questions else ""
         g.message = f"killed after the {timeout:g} s wall-clock limit{where}"
+        g.feedback.append(f"grading stopped: the notebook was {g.message}; questions not graded by then score 0")
     elif not done:
         near_limit = res["maxrss_kb"] * 1024 >= 0.8 * memory_mb * 2**20
         g.status = "memory" if (memory_hit or near_limit) else "crashed"
-        how = f"signal {signal.Signals(exit_sig).name}" if exit_sig else f"exit code {os.WEXITSTATUS(res['exit'])}"
+        try:
+            how = f"signal {signal.Signals(exit_sig).name}" if exit_sig else f"exit code {os.WEXITSTATUS(res['exit'])}"
+        except ValueError:
+            how = f"signal {exit_sig}"
+        internal = [m.get("text", "") for m in msgs if m.get("event") == "internal-error"]
+        if internal:  # the grader's own code failed in this child (its traceback's last line)
+            how += f", grader error: {internal[-1].strip().splitlines()[-1][:200]}"
         where = f"in code cell {cells_run[-1] + 1}" if cells_run and not questions else "while testing"
         g.message = f"the notebook's process ended ({how}) {where}; questions not graded score 0"
+        g.feedback.append(g.message)
     elif any(m.get("interrupted") for m in questions.values()) or any(e["kind"] == "_Timeout" for e in errors):
         g.status = "timeout"
         g.message = "; ".join(notes) or "a test hit the per-test time limit"
