@@ -37,4 +37,4 @@ def slider(render: Callable[[float], None], name: str, values: Sequence[float],
 
     control = w.SelectionSlider(options=values, value=start if start is not None else values[len(values) // 2],
                                 description=name, continuous_update=False)
-    return w.interact(render, **{"value": control})
+    return w.interact(lambda value: render(value), value=control)
