@@ -32,6 +32,7 @@ failed test and its message) and prints a summary. The instructor chapter
   ``grades.csv`` and the feedback files are written by this process at the end.
 
 Statuses: ok, tampered, memory, timeout, crashed, not-a-notebook, wrong-lab.
+``GRADE_DEBUG=1`` prints each submission's event timeline (cells, errors, questions) to stderr.
 """
 
 from __future__ import annotations
