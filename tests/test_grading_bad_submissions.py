@@ -64,6 +64,10 @@ def write_tiny_lab(root: Path) -> None:
                   C('""" # BEGIN TEST CONFIG\nhidden: true\n""" # END TEST CONFIG\n' + hidden),
                   R("# END TESTS"), R("# END QUESTION")]
     cells.append(C("print(double(np.ones(2)), square(np.ones(2)), relu(torch.ones(1)))"))
+    # torch changes itself on first use (an optimizer class wraps its step, dynamo wraps
+    # manual_seed): a correct notebook that trains must not look like tampering
+    cells.append(C("w = torch.zeros(2, requires_grad=True)\nopt = torch.optim.Adam([w], lr=0.1)\n"
+                   "(w - 1).pow(2).sum().backward()\nopt.step()\ntorch.manual_seed(0)"))
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, root / "labsolutions" / f"{LAB}.ipynb")

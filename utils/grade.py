@@ -549,8 +549,32 @@ def _children_of(pid: int) -> list[int]:
     return out
 
 
+def _settle_torch() -> None:
+    """Let torch make, before the fingerprint, the changes to itself it otherwise makes on
+    first use: importing ``torch._dynamo`` wraps ``torch.manual_seed``, and creating the
+    first optimizer of a class wraps that class's ``step`` (profiling hooks). Without this a
+    correct notebook that trains with Adam would look like tampering."""
+    if "torch" not in sys.modules:
+        return
+    import torch
+    try:
+        import torch._dynamo  # noqa: F401
+    except Exception:  # noqa: BLE001 (older torch, or no dynamo on this platform)
+        pass
+    param = torch.zeros(1, requires_grad=True)
+    for cls in list(vars(torch.optim).values()):
+        if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer) and cls is not torch.optim.Optimizer:
+            for kwargs in ({"lr": 0.01}, {}):
+                try:
+                    cls([param], **kwargs)
+                    break
+                except Exception:  # noqa: BLE001 (an optimizer with other required arguments)
+                    continue
+
+
 def _warm_up(shell) -> None:
     """Pay otter's first-use costs (lazy imports) once, in the zygote, in a scratch folder."""
+    _settle_torch()
     here = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
