@@ -64,7 +64,8 @@ def dependency_explorer(deps: dict, shape, static: bool = False, static_pixels=N
         fig, axes = plt.subplots(1, len(deps), figsize=(2.2 * len(deps), 2.6), squeeze=False)
         for ax, (name, d) in zip(axes[0], deps.items()):
             plot_dependencies(d, shape, pixel, ax=ax, title=name)
-        fig.suptitle(f"output pixel (row {pixel[0]}, col {pixel[1]})", fontsize=10)
+        fig.suptitle(f"output pixel (row {pixel[0]}, col {pixel[1]}) in red, what it depends on in blue",
+                     fontsize=10, y=1.02)
         fig.tight_layout()
         plt.show()
 
