@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LABS ?=
 
-.PHONY: help venv book test test-fast students autograder solutions check-sync clean browser bench
+.PHONY: help venv book test test-fast students autograder solutions check-sync release grade clean browser bench
 
 help:
 	@echo "make book        build the book into _build/html (open _build/html/index.html)"
@@ -16,6 +16,8 @@ help:
 	@echo "make solutions   execute labsolutions/ in full mode in place, then regenerate notebooks/"
 	@echo "make autograder  write the otter autograder zips to _build/autograder/"
 	@echo "make bench       time every lab (fast and full mode) into book/_generated/, print speed ratios"
+	@echo "make release DEST=../rnn-labs-public   write the student-facing copy (no solutions, no hidden tests)"
+	@echo "make grade LAB=lab01_rnn_numpy SUBMISSIONS=dir   grade a folder into results/LAB/"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +63,17 @@ solutions: $(STAMP)
 # then NumPy-vs-PyTorch speed ratios. Long (every lab in full mode): run it on an idle machine.
 bench: $(STAMP)
 	$(PY) -m utils.bench $(LABS)
+
+DEST ?=
+release: $(STAMP)
+	@test -n "$(DEST)" || { echo "usage: make release DEST=../rnn-labs-public (a new folder outside the repository)"; exit 2; }
+	$(PY) -m utils.release release $(DEST)
+
+LAB ?=
+SUBMISSIONS ?= submissions/$(LAB)
+grade: $(STAMP)
+	@test -n "$(LAB)" || { echo "usage: make grade LAB=lab01_rnn_numpy SUBMISSIONS=path/to/folder"; exit 2; }
+	$(PY) -m utils.grade $(SUBMISSIONS) --lab $(LAB) --out results/$(LAB)
 
 check-sync: $(STAMP)
 	$(PY) -m utils.release check

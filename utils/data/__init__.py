@@ -9,3 +9,5 @@ default.
 from ._download import DownloadError, cache_dir, fetch
 from .sequences import ADDING_BASELINE_MSE, adding_problem, copy_memory, copy_memory_baseline
 from .text import TEXT_CORPORA, CharVocab, load_text
+from .digits import (BINARY_IMAGE_SETS, load_binarized_digits, load_binarized_mnist, load_binary_images,
+                     read_idx)
