@@ -220,7 +220,7 @@ def write_table(data: dict) -> str:
                           "the core count plus one when the run ended): slower than on an idle machine."]
     ratios = [r for r in data.get("speed_ratios", {}).get("results", []) if "ratio" in r]
     if ratios:
-        lines += ["", "| The lab's NumPy code against PyTorch (CPU) | Lab | PyTorch | Lab / PyTorch |",
+        lines += ["", "| The lab's code against PyTorch's (CPU) | Lab | PyTorch | Lab / PyTorch |",
                   "|------------------------------|----:|--------:|--------------:|"]
         for r in ratios:
             flag = "" if r.get("matches_torch", True) else " (outputs differ from PyTorch's)"
@@ -229,7 +229,8 @@ def write_table(data: dict) -> str:
         lines += ["", "The labs' own layers, the ones you write, against PyTorch's on the same CPU: a "
                       "ratio of 2 means the lab's code takes twice as long. For the RNN and the LSTM both "
                       "loop over time: PyTorch's loop is compiled, the lab's is Python around batched "
-                      "matrix products. Best of several runs after a warm-up, measured by `make bench` on "
+                      f"matrix products. Best of {data['speed_ratios'].get('repeat', 'several')} alternating runs "
+                      f"after a warm-up, {ratios[0].get('threads', '?')} thread(s), measured by `make bench` on "
                       f"{data['speed_ratios'].get('machine', '?')} ({data['speed_ratios'].get('measured', '?')}); "
                       "each lab output is compared with PyTorch's before it is timed."]
     text = "\n".join(lines) + "\n"
@@ -568,7 +569,8 @@ def main(argv=None) -> int:
         for lab in set(data["labs"]) - set(lab_names()):
             del data["labs"][lab]
     if not args.no_ratios:
-        data["speed_ratios"] = {"machine": machine()["description"], "results": speed_ratios(args.repeat, args.threads),
+        data["speed_ratios"] = {"machine": machine()["description"], "repeat": args.repeat,
+                                "results": speed_ratios(args.repeat, args.threads),
                                 "measured": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     BENCH_JSON.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
