@@ -59,29 +59,29 @@ def make_model(vocab_size: int, hidden: int = 256, embed: int = 64):
 
         @torch.no_grad()
         def trace(self, ids):
-            """Run over one sequence ``ids`` (T,) from a zero state and return NumPy arrays
+            """Run over one sequence ``ids`` (T,) from a zero state and return NumPy float64 arrays
             ``(h, c, gates)``: h and c of shape (T, H), gates a dict of (T, H) arrays
-            ``i, f, g, o`` (torch's gate order)."""
-            ids = torch.as_tensor(np.asarray(ids), dtype=torch.long)
+            ``i, f, g, o`` (torch's gate order). Computed in NumPy, step by step (fast for one
+            sequence on a CPU)."""
+            ids = np.asarray(ids)
             if ids.ndim != 1:
-                raise ValueError(f"trace expects ids of shape (T,), got {tuple(ids.shape)}")
+                raise ValueError(f"trace expects ids of shape (T,), got {ids.shape}")
             lstm = self.lstm
-            xw = self.embed(ids) @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + lstm.bias_hh_l0
+            W_ih = lstm.weight_ih_l0.double().numpy()
+            W_hh = lstm.weight_hh_l0.double().numpy()
+            b = (lstm.bias_ih_l0 + lstm.bias_hh_l0).double().numpy()
+            xw = self.embed.weight.double().numpy()[ids] @ W_ih.T + b       # (T, 4H)
             H = self.hidden
-            h = torch.zeros(H)
-            c = torch.zeros(H)
-            hs, cs, gs = [], [], []
+            h, c = np.zeros(H), np.zeros(H)
+            hs, cs, gs = np.empty((len(ids), H)), np.empty((len(ids), H)), np.empty((len(ids), 4, H))
+            sig = lambda v: 0.5 * (1.0 + np.tanh(0.5 * v))
             for t in range(len(ids)):
-                a = xw[t] + lstm.weight_hh_l0 @ h
-                i, f, g, o = a[:H].sigmoid(), a[H:2 * H].sigmoid(), a[2 * H:3 * H].tanh(), a[3 * H:].sigmoid()
+                a = xw[t] + W_hh @ h
+                i, f, g, o = sig(a[:H]), sig(a[H:2 * H]), np.tanh(a[2 * H:3 * H]), sig(a[3 * H:])
                 c = f * c + i * g
-                h = o * c.tanh()
-                hs.append(h)
-                cs.append(c)
-                gs.append(torch.stack([i, f, g, o]))
-            gs = torch.stack(gs).numpy()
-            gates = {k: gs[:, j] for j, k in enumerate("ifgo")}
-            return torch.stack(hs).numpy(), torch.stack(cs).numpy(), gates
+                h = o * np.tanh(c)
+                hs[t], cs[t], gs[t] = h, c, (i, f, g, o)
+            return hs, cs, {k: gs[:, j] for j, k in enumerate("ifgo")}
 
     return CharLSTM()
 
