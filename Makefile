@@ -80,3 +80,9 @@ check-sync: $(STAMP)
 
 clean:
 	rm -rf _build
+
+# Lab 3: the small character-LSTM checkpoint (utils/checkpoints/), reproducible from a seed;
+# about 10-20 minutes on a 2-core CPU.
+.PHONY: checkpoints
+checkpoints: $(STAMP)
+	$(PY) -m utils.charlstm

@@ -108,3 +108,30 @@ def plot_dependencies(deps, shape, pixel, ax=None, title: str | None = None):
     blind = int(i - row[:i].sum())
     ax.set_title(f"{title}\n{blind} blind" if title else f"{blind} blind", fontsize=9)
     return ax
+
+
+# ----------------------------------------------------------------------------------------
+# Lab 3 (LSTM and GRU): activations of one cell shown as coloured text, after the figures
+# of Karpathy, Johnson and Fei-Fei (2016).
+# ----------------------------------------------------------------------------------------
+
+def activation_html(text: str, values, title: str = "", vmax: float | None = None) -> str:
+    """HTML that renders ``text`` with each character's background coloured by ``values``
+    (one number per character): blue for negative, red for positive, white for 0,
+    saturating at ``vmax`` (default: the largest |value|). Newlines are kept.
+    """
+    import html as _html
+
+    values = np.asarray(values, dtype=np.float64)
+    if values.shape != (len(text),):
+        raise ValueError(f"values must have shape ({len(text)},) (one per character), got {values.shape}")
+    scale = vmax if vmax is not None else max(float(np.abs(values).max()), 1e-12)
+    spans = []
+    for ch, v in zip(text, values):
+        a = min(abs(v) / scale, 1.0)
+        rgb = (255, int(255 * (1 - a)), int(255 * (1 - a))) if v > 0 else (int(255 * (1 - a)), int(255 * (1 - a)), 255)
+        shown = "\u21b5\n" if ch == "\n" else _html.escape(ch)
+        spans.append(f'<span style="background-color:rgb{rgb}">{shown}</span>')
+    head = f"<div style='font-family:sans-serif;font-size:90%;margin:4px 0'>{_html.escape(title)}</div>" if title else ""
+    return (f"{head}<pre style='font-family:monospace;font-size:80%;line-height:1.25;white-space:pre;"
+            f"background:white;color:black;padding:4px;border:1px solid #ddd'>{''.join(spans)}</pre>")

@@ -131,3 +131,46 @@ def dependency_explorer(deps: dict, shape, static: bool = False, static_pixels=N
     with out:
         draw(start or (H - 2, W // 2))
     return box
+
+
+    return w.interact(render, **{"value": control})
+
+
+# ----------------------------------------------------------------------------------------
+# Lab 3 (LSTM and GRU): browse the activation of any LSTM cell over any stretch of text.
+# ----------------------------------------------------------------------------------------
+
+def cell_browser(text: str, acts, cells: Sequence[int] | None = None, window: int = 600,
+                 static: bool = False, labels: dict | None = None):
+    """Show ``acts[:, cell]`` (acts of shape (len(text), H)) as coloured text
+    (:func:`utils.plotting.activation_html`) with a cell selector and a position slider.
+
+    Static path (``static=True`` or no ipywidgets): renders the first ``window`` characters
+    for each cell in ``cells`` (default: cell 0). ``labels`` maps a cell to a caption.
+    Returns the widget, or ``None`` on the static path.
+    """
+    import numpy as np
+    from IPython.display import HTML, display
+
+    from .plotting import activation_html
+
+    acts = np.asarray(acts)
+    if acts.ndim != 2 or acts.shape[0] != len(text):
+        raise ValueError(f"acts must have shape ({len(text)}, H), got {acts.shape}")
+    labels = labels or {}
+    cells = list(cells) if cells is not None else [0]
+
+    def show(cell, start):
+        stop = min(start + window, len(text))
+        caption = f"cell {cell}" + (f": {labels[cell]}" if cell in labels else "") + f", characters {start}-{stop}"
+        display(HTML(activation_html(text[start:stop], acts[start:stop, cell], caption, vmax=1.0)))
+
+    if static or not _have_ipywidgets():
+        for c in cells:
+            show(c, 0)
+        return None
+    import ipywidgets as w
+
+    return w.interact(show, cell=w.BoundedIntText(value=cells[0], min=0, max=acts.shape[1] - 1, description="cell"),
+                      start=w.IntSlider(value=0, min=0, max=max(len(text) - window, 0), step=50,
+                                        description="start", continuous_update=False))
