@@ -378,17 +378,13 @@ def test_every_lab_is_in_the_toc_numbered():
 def test_every_toc_page_loads(site):
     problems = []
     for doc, page in site["pages"].items():
-        status = dict(site_request_status(page)).get(page["path"])
+        status = dict(page["requests"]).get(page["path"])
         if status != 200:
             problems.append(f"{page['path']}: status {status}")
         elif not page["h1"]:
             problems.append(f"{page['path']}: no <h1> in the page content (title {page['title']!r})")
     assert len(site["pages"]) == len(toc_docnames())
     assert not problems, "\n".join(problems)
-
-
-def site_request_status(page):
-    return [(path, status) for path, status in page["requests"]]
 
 
 def test_no_local_asset_is_missing(site):
