@@ -341,14 +341,15 @@ def site(book_build):
                     raise RuntimeError(f"{path}: {probe['exceptionDetails']}")
                 pages[doc] = dict(probe["result"]["value"], path=path,
                                   requests=list(server.requests))
-                if doc in shots:  # the page, down to 2500 px
+                if doc in shots:  # the page, down to 2500 px: a taller window for one picture
                     height = browser.send("Runtime.evaluate", {
                         "expression": "document.documentElement.scrollHeight", "returnByValue": True},
                         session=session)["result"]["value"]
-                    shot = browser.send("Page.captureScreenshot", {
-                        "format": "png", "captureBeyondViewport": True,
-                        "clip": {"x": 0, "y": 0, "width": 1280, "height": min(int(height), 2500), "scale": 1}},
-                        session=session)
+                    browser.send("Emulation.setDeviceMetricsOverride", {
+                        "width": 1280, "height": min(int(height), 2500), "deviceScaleFactor": 1,
+                        "mobile": False}, session=session)
+                    shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
+                    browser.send("Emulation.clearDeviceMetricsOverride", session=session)
                     (ARTIFACTS / shots[doc]).write_bytes(base64.b64decode(shot["data"]))
         finally:
             browser.close()
