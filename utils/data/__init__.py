@@ -9,3 +9,5 @@ default.
 from ._download import DownloadError, cache_dir, fetch
 from .sequences import ADDING_BASELINE_MSE, adding_problem, copy_memory, copy_memory_baseline
 from .text import TEXT_CORPORA, CharVocab, load_text
+from .dates import (DATE_BOS, DATE_FORMATS, DATE_PAD, DATE_SRC_VOCAB, DATE_TGT_LEN, DATE_TGT_VOCAB,
+                    date_pairs, decode_iso, decode_src, encode_dates, reversal_task)
