@@ -45,8 +45,10 @@ browser:
 	  fi; \
 	fi
 
+# Two xdist workers on a 2-core machine: one BLAS/torch thread each, or the four threads
+# fight over two cores and small-matrix code runs many times slower.
 test: $(STAMP) browser
-	LAB_FAST=1 $(PY) -m pytest tests labsolutions --nbval-lax --nbval-current-env \
+	LAB_FAST=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m pytest tests labsolutions --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=300 -p no:cacheprovider -n 2 --dist loadfile
 
 students: $(STAMP)

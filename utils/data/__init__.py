@@ -13,3 +13,5 @@ from .tagging import future_tagging, future_tagging_causal_bound
 from .text import TEXT_CORPORA, CharVocab, load_text
 from .digits import (BINARY_IMAGE_SETS, load_binarized_digits, load_binarized_mnist, load_binary_images,
                      read_idx)
+from .dates import (DATE_BOS, DATE_FORMATS, DATE_PAD, DATE_SRC_VOCAB, DATE_TGT_LEN, DATE_TGT_VOCAB,
+                    date_pairs, decode_iso, decode_src, encode_dates, reversal_task)
