@@ -38,3 +38,22 @@ def slider(render: Callable[[float], None], name: str, values: Sequence[float],
     control = w.SelectionSlider(options=values, value=start if start is not None else values[len(values) // 2],
                                 description=name, continuous_update=False)
     return w.interact(render, **{"value": control})
+
+
+# ---------------------------------------------------------------------------- Lab 4: captioning
+def dropdowns(render: Callable[..., None], options: dict, static: bool = False,
+              static_values: Sequence[dict] | None = None):
+    """Call ``render(**choice)`` under one dropdown per entry of ``options`` (name -> list
+    of values), or, statically, once for each dict in ``static_values`` (default: the first
+    value of every option). Returns the widget, or ``None`` on the static path.
+    """
+    if not options or any(len(list(v)) == 0 for v in options.values()):
+        raise ValueError("dropdowns needs at least one option, each with at least one value")
+    if static or not _have_ipywidgets():
+        for choice in static_values or [{k: list(v)[0] for k, v in options.items()}]:
+            render(**choice)
+        return None
+    import ipywidgets as w
+
+    controls = {k: w.Dropdown(options=list(v), description=k) for k, v in options.items()}
+    return w.interact(render, **controls)
