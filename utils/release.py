@@ -148,7 +148,8 @@ def generate_student(lab: str, out_root: Path, root: Path = ROOT) -> Path:
 
 
 def generate_autograder(lab: str, out_root: Path, root: Path = ROOT) -> Path:
-    """Write the lab's otter autograder zip under ``out_root/lab/``; return the zip's path."""
+    """Write the lab's otter autograder zip (and ``lab-solution.ipynb``, the solved student
+    notebook) under ``out_root/lab/``; return the zip's path."""
     master = root / "labsolutions" / f"{lab}.ipynb"
     out = out_root / lab
     if out.exists():
@@ -160,6 +161,9 @@ def generate_autograder(lab: str, out_root: Path, root: Path = ROOT) -> Path:
         out.mkdir(parents=True)
         target = out / f"{lab}-autograder.zip"
         shutil.copyfile(zip_path, target)
+        # The student notebook with the solutions filled in: what a perfect submission
+        # looks like (the end-to-end tests grade it and expect full marks).
+        shutil.copyfile(dist / "autograder" / f"{lab}.ipynb", out / f"{lab}-solution.ipynb")
     return target
 
 
