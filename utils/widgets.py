@@ -45,7 +45,12 @@ def dropdowns(render: Callable[..., None], options: dict, static: bool = False,
               static_values: Sequence[dict] | None = None):
     """Call ``render(**choice)`` under one dropdown per entry of ``options`` (name -> list
     of values), or, statically, once for each dict in ``static_values`` (default: the first
-    value of every option). Returns the widget, or ``None`` on the static path.
+    value of every option). Returns the widget box, or ``None`` on the static path.
+
+    The interactive path draws the first choice directly, then re-draws into an
+    ``Output`` widget under the controls each time a control changes; nothing is drawn
+    inside the widget until someone uses it, so headless execution (nbclient, nbval)
+    records the first drawing as ordinary output.
     """
     if not options or any(len(list(v)) == 0 for v in options.values()):
         raise ValueError("dropdowns needs at least one option, each with at least one value")
@@ -54,6 +59,22 @@ def dropdowns(render: Callable[..., None], options: dict, static: bool = False,
             render(**choice)
         return None
     import ipywidgets as w
+    from IPython.display import display
 
     controls = {k: w.Dropdown(options=list(v), description=k) for k, v in options.items()}
-    return w.interact(render, **controls)
+    out = w.Output()
+
+    def update(_change=None):
+        import matplotlib.pyplot as plt
+
+        with out:
+            out.clear_output(wait=True)
+            render(**{k: c.value for k, c in controls.items()})
+            plt.show()
+
+    for c in controls.values():
+        c.observe(update, names="value")
+    render(**{k: c.value for k, c in controls.items()})
+    box = w.VBox([w.HBox(list(controls.values())), out])
+    display(box)
+    return box
