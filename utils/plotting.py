@@ -48,6 +48,93 @@ def plot_curves(curves: dict, xlabel: str = "iteration", ylabel: str = "loss", a
     return ax
 
 
+# ---------------------------------------------------------------------------
+# Lab 5 (PixelRNN / PixelCNN): image grids and pixel-dependency maps
+# ---------------------------------------------------------------------------
+
+def image_grid(images, ncols: int = 8, ax=None, title: str | None = None, pad: int = 1):
+    """Show binary or grey images ``(N, H, W)`` (or ``(N, 1, H, W)``) as one grid, black on white."""
+    images = np.asarray(images, dtype=np.float64)
+    if images.ndim == 4 and images.shape[1] == 1:
+        images = images[:, 0]
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"images must have shape (N, H, W) or (N, 1, H, W) with N >= 1, got {images.shape}")
+    n, h, w = images.shape
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    canvas = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad), 0.5)
+    for k, img in enumerate(images):
+        r, c = divmod(k, ncols)
+        canvas[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = img
+    ax = _axes(ax, figsize=(ncols * 0.6 + 0.5, nrows * 0.6 + 0.5))
+    ax.imshow(canvas, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_dependencies(deps, shape, pixel, ax=None, title: str | None = None):
+    """Draw which input pixels one output pixel depends on.
+
+    ``deps`` is a ``(D, D)`` boolean matrix (``deps[i, j]``: output ``i`` depends on input
+    ``j``, raster order, ``D = H * W``) or the ``(D,)`` row of one output; ``pixel`` is
+    ``(row, col)``. Blue: dependencies; red: the pixel; hatched grey: pixels that come
+    before it in raster order but that it cannot see (the blind spot).
+    """
+    from matplotlib.colors import ListedColormap
+
+    H, W = shape
+    r, c = pixel
+    if not (0 <= r < H and 0 <= c < W):
+        raise ValueError(f"pixel must lie in the {H}x{W} image, got {pixel}")
+    deps = np.asarray(deps, dtype=bool)
+    i = r * W + c
+    row = deps[i] if deps.ndim == 2 else deps
+    if row.shape != (H * W,):
+        raise ValueError(f"deps must have shape ({H * W}, {H * W}) or ({H * W},), got {deps.shape}")
+    codes = np.zeros(H * W)
+    codes[:i] = 1  # in the past but not seen: blind
+    codes[row] = 2
+    codes[i] = 3
+    ax = _axes(ax, figsize=(2.4, 2.4))
+    ax.imshow(codes.reshape(H, W), cmap=ListedColormap(["white", "#d9d9d9", "#3b75af", "#d62728"]),
+              vmin=-0.5, vmax=3.5, interpolation="nearest")
+    ax.set_xticks(np.arange(-0.5, W, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, H, 1), minor=True)
+    ax.grid(which="minor", color="white", linewidth=0.5)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    blind = int(i - row[:i].sum())
+    ax.set_title(f"{title}\n{blind} blind" if title else f"{blind} blind", fontsize=9)
+    return ax
+
+
+# ----------------------------------------------------------------------------------------
+# Lab 3 (LSTM and GRU): activations of one cell shown as coloured text, after the figures
+# of Karpathy, Johnson and Fei-Fei (2016).
+# ----------------------------------------------------------------------------------------
+
+def activation_html(text: str, values, title: str = "", vmax: float | None = None) -> str:
+    """HTML that renders ``text`` with each character's background coloured by ``values``
+    (one number per character): blue for negative, red for positive, white for 0,
+    saturating at ``vmax`` (default: the largest |value|). Newlines are kept.
+    """
+    import html as _html
+
+    values = np.asarray(values, dtype=np.float64)
+    if values.shape != (len(text),):
+        raise ValueError(f"values must have shape ({len(text)},) (one per character), got {values.shape}")
+    scale = vmax if vmax is not None else max(float(np.abs(values).max()), 1e-12)
+    spans = []
+    for ch, v in zip(text, values):
+        a = min(abs(v) / scale, 1.0)
+        rgb = (255, int(255 * (1 - a)), int(255 * (1 - a))) if v > 0 else (int(255 * (1 - a)), int(255 * (1 - a)), 255)
+        shown = "\u21b5\n" if ch == "\n" else _html.escape(ch)
+        spans.append(f'<span style="background-color:rgb{rgb}">{shown}</span>')
+    head = f"<div style='font-family:sans-serif;font-size:90%;margin:4px 0'>{_html.escape(title)}</div>" if title else ""
+    return (f"{head}<pre style='font-family:monospace;font-size:80%;line-height:1.25;white-space:pre;"
+            f"background:white;color:black;padding:4px;border:1px solid #ddd'>{''.join(spans)}</pre>")
 # ---------------------------------------------------------------------------- Lab 4: captioning
 def show_attention(image, words, alphas, grid: int | None = None, axes=None, title: str | None = None):
     """Draw ``image`` (3, S, S) once per word with that word's attention map on top.

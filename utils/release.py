@@ -19,12 +19,14 @@ Usage::
     python -m utils.release solutions [LAB ...]    # execute labsolutions/ in place, full mode
     python -m utils.release check                  # exit 1 if notebooks/ is stale
     python -m utils.release setup-cell LAB         # print the setup cell for a master
+    python -m utils.release release DEST           # write the student-facing copy to DEST
 """
 
 from __future__ import annotations
 
 import argparse
 import filecmp
+import re
 import shutil
 import subprocess
 import sys
@@ -220,6 +222,118 @@ def stale_files(root: Path = ROOT) -> list[str]:
     return problems
 
 
+# --------------------------------------------------------------------------------------
+# Hidden tests must reach no student, and the student-facing copy of the course
+
+_HIDDEN_CELL = re.compile(r'\s*"""\s*#\s*BEGIN TEST CONFIG[^"]*hidden:\s*true')
+
+
+def hidden_test_fingerprints(lab: str, root: Path = ROOT) -> tuple[set[str], set[str]]:
+    """(function names, distinctive code lines) of the hidden tests of ``lab``'s master.
+
+    A line counts when it is at least 30 characters long, is not a comment, and appears in
+    no other code cell of the master (public tests and lab code are not secret)."""
+    import ast
+
+    nb = nbformat.read(root / "labsolutions" / f"{lab}.ipynb", as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    hidden = [src for src in code if _HIDDEN_CELL.match(src)]
+    public_lines = {ln.strip() for src in code if not _HIDDEN_CELL.match(src) for ln in src.splitlines()}
+    names, lines = set(), set()
+    for src in hidden:
+        body = src.split('""" # END TEST CONFIG', 1)[-1]
+        try:
+            # the test functions themselves (nested helpers such as `h_T` are not distinctive)
+            names |= {n.name for n in ast.parse(body).body if isinstance(n, ast.FunctionDef)}
+        except SyntaxError:
+            pass
+        for ln in body.splitlines():
+            ln = ln.strip()
+            if len(ln) >= 30 and not ln.startswith("#") and ln not in public_lines:
+                lines.add(ln)
+    return names, lines
+
+
+def _text_files(folder: Path):
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not {".venv", "_build", ".git", "__pycache__"} & set(path.parts):
+            try:
+                yield path, path.read_text(encoding="utf-8")
+            except (UnicodeDecodeError, OSError):
+                continue
+
+
+def hidden_test_leaks(root: Path = ROOT, places: list[Path] | None = None) -> list[str]:
+    """Every place (file: what) where a hidden test of a lab in ``root/labsolutions`` shows up.
+
+    ``places`` defaults to what students receive: ``notebooks/`` (student notebooks and
+    public tests) and ``book/``. Empty when nothing leaks (and when there are no labs)."""
+    places = places if places is not None else [root / "notebooks", root / "book"]
+    marks = {lab: hidden_test_fingerprints(lab, root) for lab in lab_names(root)}
+    leaks = []
+    for place in places:
+        if not place.exists():
+            continue
+        files = [(place, place.read_text())] if place.is_file() else list(_text_files(place))
+        for path, text in files:
+            for lab, (names, lines) in marks.items():
+                for name in sorted(names):
+                    if re.search(rf"\b{re.escape(name)}\b", text):
+                        leaks.append(f"{path}: hidden test {name} of {lab}")
+                for line in sorted(lines):
+                    if line in text:
+                        leaks.append(f"{path}: a line of a hidden test of {lab}: {line[:60]}")
+            if re.search(r"hidden\s*=\s*True|hidden:\s*true", text) and "notebooks" in path.parts:
+                leaks.append(f"{path}: a hidden test marker")
+    return leaks
+
+
+# What the student-facing copy holds (paths relative to the repository root).
+PUBLISHED = ["book", "notebooks", "utils", "_config.yml", "_toc.yml", "pyproject.toml",
+             "constraints.txt", "README.md", "Makefile", ".gitignore", "LICENSE"]
+_NEVER_AT_TOP = {"labsolutions", "_build", "tests", "scratch", "results", "submissions"}
+_NEVER_PUBLISHED = {".venv", "__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".OTTER_LOG",
+                    ".jupyter_cache", "_build"}
+
+
+def publish(dest: Path, root: Path = ROOT) -> list[Path]:
+    """Write the student-facing copy of the course (book, notebooks, utils, build files; no
+    solutions, no hidden tests, no build outputs) to ``dest``, which must be empty or absent.
+
+    ``notebooks/`` must be in sync with ``labsolutions/`` and free of hidden tests, and the
+    copy is scanned again after writing; any problem raises ``ValueError`` (and removes
+    ``dest``). Returns the files written."""
+    dest = Path(dest).resolve()
+    if dest.exists() and any(dest.iterdir()):
+        raise ValueError(f"{dest} is not empty: publish into a new folder")
+    if root.resolve() in [dest, *dest.parents]:
+        raise ValueError(f"{dest} is inside the repository: publish outside it")
+    stale = stale_files(root)
+    if stale:
+        raise ValueError("notebooks/ is out of date (run `make students`):\n" + "\n".join(stale))
+    ignore = shutil.ignore_patterns(*_NEVER_PUBLISHED, "*.pyc")
+    written = []
+    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        for name in PUBLISHED:
+            src = root / name
+            if src.is_dir():
+                shutil.copytree(src, dest / name, ignore=ignore)
+            elif src.is_file():
+                shutil.copyfile(src, dest / name)
+        written = sorted(p for p in dest.rglob("*") if p.is_file())
+        problems = hidden_test_leaks(root, [dest])
+        problems += [f"{p}: must not be published" for p in written
+                     if _NEVER_PUBLISHED & set(p.relative_to(dest).parts)
+                     or p.relative_to(dest).parts[0] in _NEVER_AT_TOP]
+        if problems:
+            raise ValueError("refusing to publish:\n" + "\n".join(problems))
+    except BaseException:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+    return written
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m utils.release", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -232,7 +346,19 @@ def main(argv=None) -> int:
     sub.add_parser("check")
     p = sub.add_parser("setup-cell")
     p.add_argument("lab")
+    p = sub.add_parser("release", help="write the student-facing copy (no solutions, no hidden tests)")
+    p.add_argument("dest", type=Path, help="an empty or new folder outside the repository")
     args = parser.parse_args(argv)
+
+    if args.cmd == "release":
+        try:
+            files = publish(args.dest)
+        except ValueError as e:
+            print(e, file=sys.stderr)
+            return 1
+        print(f"wrote {len(files)} files to {args.dest.resolve()}: publish it as its own repository "
+              f"(its _config.yml repository.url must point there)")
+        return 0
 
     if args.cmd == "setup-cell":
         print(setup_cell(args.lab))

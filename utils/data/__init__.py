@@ -7,7 +7,13 @@ default.
 """
 
 from ._download import DownloadError, cache_dir, fetch
+from .code_features import CODE_FEATURES, python_char_features
 from .sequences import ADDING_BASELINE_MSE, adding_problem, copy_memory, copy_memory_baseline
+from .tagging import future_tagging, future_tagging_causal_bound
 from .text import TEXT_CORPORA, CharVocab, load_text
+from .digits import (BINARY_IMAGE_SETS, load_binarized_digits, load_binarized_mnist, load_binary_images,
+                     read_idx)
+from .dates import (DATE_BOS, DATE_FORMATS, DATE_PAD, DATE_SRC_VOCAB, DATE_TGT_LEN, DATE_TGT_VOCAB,
+                    date_pairs, decode_iso, decode_src, encode_dates, reversal_task)
 from .shapes import (END_ID, NULL_ID, START_ID, UNK_ID, CaptionData, CaptionVocab, load_flickr8k,
                      make_shapes, parse_flickr8k, word_referents)
