@@ -113,3 +113,18 @@ def test_fetch_rejects_a_download_with_the_wrong_checksum(tmp_path, monkeypatch)
     finally:
         server.shutdown()
     assert not (tmp_path / "cache" / "file.txt").exists()
+
+
+def test_fetch_accepts_a_published_md5(tmp_path, monkeypatch):
+    monkeypatch.setenv("RNNLABS_CACHE", str(tmp_path))
+    payload = b"md5 fixture\n"
+    (tmp_path / "m.txt").write_bytes(payload)
+    path = fetch(_closed_port_url(), "md5:" + hashlib.md5(payload).hexdigest(), "m.txt")
+    assert path.read_bytes() == payload
+
+
+@pytest.mark.parametrize("bad", ["sha1:abc", "md5:XYZ", ""])
+def test_fetch_rejects_malformed_checksums(tmp_path, monkeypatch, bad):
+    monkeypatch.setenv("RNNLABS_CACHE", str(tmp_path))
+    with pytest.raises(ValueError, match="checksum"):
+        fetch(_closed_port_url(), bad, "x.txt")

@@ -135,3 +135,39 @@ def activation_html(text: str, values, title: str = "", vmax: float | None = Non
     head = f"<div style='font-family:sans-serif;font-size:90%;margin:4px 0'>{_html.escape(title)}</div>" if title else ""
     return (f"{head}<pre style='font-family:monospace;font-size:80%;line-height:1.25;white-space:pre;"
             f"background:white;color:black;padding:4px;border:1px solid #ddd'>{''.join(spans)}</pre>")
+# ---------------------------------------------------------------------------- Lab 4: captioning
+def show_attention(image, words, alphas, grid: int | None = None, axes=None, title: str | None = None):
+    """Draw ``image`` (3, S, S) once per word with that word's attention map on top.
+
+    ``alphas``: (len(words), L) attention weights over a ``grid`` x ``grid`` feature map
+    (``L = grid**2``; ``grid`` defaults to ``sqrt(L)``). Each map is upsampled to the image
+    with nearest-neighbour blocks, so a cell covers exactly the pixels it summarises.
+    Returns the array of Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    image = np.asarray(image, dtype=np.float64)
+    alphas = np.asarray(alphas, dtype=np.float64)
+    if image.ndim != 3 or image.shape[0] != 3:
+        raise ValueError(f"image must have shape (3, S, S), got {image.shape}")
+    if alphas.ndim != 2 or alphas.shape[0] != len(words):
+        raise ValueError(f"alphas must have shape (len(words)={len(words)}, L), got {alphas.shape}")
+    grid = grid or int(round(np.sqrt(alphas.shape[1])))
+    if grid * grid != alphas.shape[1]:
+        raise ValueError(f"L={alphas.shape[1]} is not grid**2 for grid={grid}")
+    S = image.shape[1]
+    if axes is None:
+        _, axes = plt.subplots(1, len(words) + 1, figsize=(1.3 * (len(words) + 1), 1.6))
+    axes = np.atleast_1d(axes)
+    rgb = image.transpose(1, 2, 0)
+    axes[0].imshow(rgb)
+    axes[0].set_title(title or "image", fontsize=7)
+    for ax, w, a in zip(axes[1:], words, alphas):
+        big = np.kron(a.reshape(grid, grid), np.ones((S // grid, S // grid)))
+        ax.imshow(rgb)
+        ax.imshow(big / big.max(), cmap="gray", alpha=0.6, vmin=0, vmax=1,
+                  extent=(-0.5, S - 0.5, S - 0.5, -0.5))
+        ax.set_title(w, fontsize=8)
+    for ax in axes:
+        ax.axis("off")
+    return axes

@@ -225,3 +225,41 @@ def attention_explorer(attention_fn: Callable, text: str, static: bool = False):
                       text=w.Text(value=text, description="text", continuous_update=False),
                       layer=w.Dropdown(options=list(range(1, n_layers + 1)), description="layer"),
                       head=w.Dropdown(options=list(range(1, n_heads + 1)), description="head"))
+# ---------------------------------------------------------------------------- Lab 4: captioning
+def dropdowns(render: Callable[..., None], options: dict, static: bool = False,
+              static_values: Sequence[dict] | None = None):
+    """Call ``render(**choice)`` under one dropdown per entry of ``options`` (name -> list
+    of values), or, statically, once for each dict in ``static_values`` (default: the first
+    value of every option). Returns the widget box, or ``None`` on the static path.
+
+    The interactive path draws the first choice directly, then re-draws into an
+    ``Output`` widget under the controls each time a control changes; nothing is drawn
+    inside the widget until someone uses it, so headless execution (nbclient, nbval)
+    records the first drawing as ordinary output.
+    """
+    if not options or any(len(list(v)) == 0 for v in options.values()):
+        raise ValueError("dropdowns needs at least one option, each with at least one value")
+    if static or not _have_ipywidgets():
+        for choice in static_values or [{k: list(v)[0] for k, v in options.items()}]:
+            render(**choice)
+        return None
+    import ipywidgets as w
+    from IPython.display import display
+
+    controls = {k: w.Dropdown(options=list(v), description=k) for k, v in options.items()}
+    out = w.Output()
+
+    def update(_change=None):
+        import matplotlib.pyplot as plt
+
+        with out:
+            out.clear_output(wait=True)
+            render(**{k: c.value for k, c in controls.items()})
+            plt.show()
+
+    for c in controls.values():
+        c.observe(update, names="value")
+    render(**{k: c.value for k, c in controls.items()})
+    box = w.VBox([w.HBox(list(controls.values())), out])
+    display(box)
+    return box

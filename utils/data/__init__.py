@@ -15,3 +15,5 @@ from .digits import (BINARY_IMAGE_SETS, load_binarized_digits, load_binarized_mn
                      read_idx)
 from .dates import (DATE_BOS, DATE_FORMATS, DATE_PAD, DATE_SRC_VOCAB, DATE_TGT_LEN, DATE_TGT_VOCAB,
                     date_pairs, decode_iso, decode_src, encode_dates, reversal_task)
+from .shapes import (END_ID, NULL_ID, START_ID, UNK_ID, CaptionData, CaptionVocab, load_flickr8k,
+                     make_shapes, parse_flickr8k, word_referents)
