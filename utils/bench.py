@@ -172,8 +172,8 @@ def _chapter_title(lab: str) -> str:
     chapter = ROOT / "book" / f"{lab}.md"
     if chapter.exists():
         for line in chapter.read_text().splitlines():
-            if line.startswith("# "):
-                return line[2:].strip()
+            if line.startswith("# "):  # without a "Lab N:" prefix: the table numbers the labs
+                return re.sub(r"^Lab\s*\d+\s*[:.]\s*", "", line[2:].strip())
     return lab
 
 
