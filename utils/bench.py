@@ -173,7 +173,8 @@ def _chapter_title(lab: str) -> str:
     if chapter.exists():
         for line in chapter.read_text().splitlines():
             if line.startswith("# "):  # without a "Lab N:" prefix: the table numbers the labs
-                return re.sub(r"^Lab\s*\d+\s*[:.]\s*", "", line[2:].strip())
+                title = re.sub(r"^Lab\s*\d+\s*[:.]\s*", "", line[2:].strip())
+                return title[:1].upper() + title[1:]
     return lab
 
 
