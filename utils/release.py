@@ -40,10 +40,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SETUP_MARKER = "# RNN Labs setup"
 
 
-def repo_root() -> Path:
-    return ROOT
-
-
 def repository(root: Path = ROOT) -> tuple[str, str]:
     """(url, branch) of the course repository, read from ``_config.yml``: its one home."""
     cfg = yaml.safe_load((root / "_config.yml").read_text())

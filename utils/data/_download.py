@@ -24,7 +24,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("RNNLABS_CACHE", Path.home() / ".cache" / "rnnlabs"))
 
 
-def sha256_of(path: Path, algorithm: str = "sha256") -> str:
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
     h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -50,7 +50,7 @@ def fetch(url: str, sha256: str, filename: str, timeout: float = 30.0) -> Path:
     algorithm, expected = _split_checksum(sha256)
     target = cache_dir() / filename
     if target.exists():
-        if sha256_of(target, algorithm) == expected:
+        if file_digest(target, algorithm) == expected:
             return target
         # A truncated or tampered copy: never use it, fetch a fresh one.
         target.unlink()
@@ -66,7 +66,7 @@ def fetch(url: str, sha256: str, filename: str, timeout: float = 30.0) -> Path:
             f"could not download {url} ({exc}). Check your internet connection, or place the "
             f"file by hand at {target} (expected sha256 {sha256})."
         ) from exc
-    digest = sha256_of(tmp, algorithm)
+    digest = file_digest(tmp, algorithm)
     if digest != expected:
         tmp.unlink(missing_ok=True)
         raise DownloadError(
