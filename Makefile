@@ -18,6 +18,8 @@ help:
 	@echo "make bench       time every lab (fast and full mode) into book/_generated/, print speed ratios"
 	@echo "make release DEST=../rnn-labs-public   write the student-facing copy (no solutions, no hidden tests)"
 	@echo "make grade LAB=lab01_rnn_numpy SUBMISSIONS=dir   grade a folder into results/LAB/"
+	@echo "make checkpoints  retrain Lab 3's character-LSTM checkpoint (utils/checkpoints/)"
+	@echo "make lab03-grid   run Lab 3's reference T-vs-success grid (resumable; JOBS=2)"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -88,3 +90,10 @@ clean:
 .PHONY: checkpoints
 checkpoints: $(STAMP)
 	$(PY) -m utils.charlstm
+
+# Lab 3: the reference T-vs-success grid (utils/checkpoints/lab03_grid.json) with the lab's own
+# code; resumable (finished rows are kept). About an hour of CPU; JOBS=2 uses two cores.
+JOBS ?= 2
+.PHONY: lab03-grid
+lab03-grid: $(STAMP)
+	$(PY) -m utils.labgrid --jobs $(JOBS)
