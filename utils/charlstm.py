@@ -29,7 +29,7 @@ CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
 DEFAULT_NAME = "char_lstm_python_code"
 
 # The recipe of the committed checkpoint (``python -m utils.charlstm`` with no options).
-DEFAULTS = dict(seed=0, hidden=128, embed=32, steps=3000, batch=32, seq_len=100, lr=2e-3,
+DEFAULTS = dict(seed=0, hidden=256, embed=64, steps=15000, batch=32, seq_len=100, lr=2e-3,
                 max_chars=None, val_chars=200_000)
 
 
