@@ -43,7 +43,6 @@ def load_notebook_code(notebook: Path = NOTEBOOK, stop_marker: str = STOP_MARKER
     import nbformat
 
     os.environ["LAB_FAST"] = "1"
-    os.environ.pop("LAB03_REFERENCE_GRID", None)
     os.environ.setdefault("MPLBACKEND", "Agg")
     nb = nbformat.read(str(notebook), as_version=4)
     ns: dict = {"__name__": "__lab__"}
