@@ -12,6 +12,7 @@ The JSON header holds numbers, strings, booleans, None and lists, plus a few tag
     {"$ref": n}                              an object that stays in the submission's process
     {"$build": [name, args]}                 a test fixture from ``utils.testkit``, rebuilt there
     {"$gen": blob}                           a ``torch.Generator``'s state
+    {"$rng": state}                          a ``numpy.random.Generator`` (PCG64) and its state
     {"$float": "nan" | "inf" | "-inf"}
 
 Decoding never runs code and never unpickles: arrays are rebuilt from raw bytes with an
@@ -108,6 +109,8 @@ def _enc(v, blobs, on_object, depth):
         if isinstance(v, torch.Generator):
             blobs.append(v.get_state().numpy().tobytes())
             return {"$gen": len(blobs) - 1}
+    if type(v) is np.random.Generator and type(v.bit_generator) is np.random.PCG64:
+        return {"$rng": _enc(v.bit_generator.state, blobs, on_object, depth + 1)}
     remote = getattr(type(v), "__remote__", None)
     if remote is not None and type(v).__module__ == "utils.testkit":
         name, args = v.__remote__()
@@ -253,6 +256,14 @@ def _dec(h, blobs, on_ref, on_build, want_torch, depth, budget):
         g = torch.Generator()
         g.set_state(torch.frombuffer(bytearray(blobs[h["$gen"]]), dtype=torch.uint8))
         return g
+    if "$rng" in h and on_build is not None:
+        state = rec(h["$rng"])
+        bits = np.random.PCG64()
+        try:
+            bits.state = state
+        except (TypeError, ValueError, KeyError) as e:
+            raise WireError(f"bad generator state: {e}") from None
+        return np.random.Generator(bits)
     if "$build" in h and on_build is not None and type(h["$build"]) is list and len(h["$build"]) == 2 \
             and type(h["$build"][0]) is str:
         return on_build(h["$build"][0], rec(h["$build"][1]))
