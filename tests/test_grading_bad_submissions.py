@@ -1,10 +1,12 @@
-"""Bad submissions: every case is a notebook this file writes, graded in ONE batch (2 workers)
-against a tiny lab of three millisecond questions, so the whole suite stays fast.
+"""Bad submissions: every case is a notebook this file writes, graded in ONE batch (2 workers,
+each submission in its own sandbox) against a tiny lab of three millisecond questions, so the
+whole suite stays fast. The deliberate attacks are in test_grading_adversarial.py.
 
 The tiny lab (built in a temporary folder, in the repository's master-notebook format):
 q1_double (numpy, hidden test uses np.allclose), q2_square (hidden test uses
-np.testing.assert_allclose), q3_relu (torch, hidden test uses torch.allclose); 2 points each,
-split evenly between one public and one hidden test.
+np.testing.assert_allclose on 3 numbers), q3_relu (torch, hidden test uses torch.allclose on 2
+numbers); 2 points each, split evenly between one public and one hidden test. The hidden tests
+draw their inputs from the run's secret seed.
 """
 
 from __future__ import annotations
@@ -12,14 +14,13 @@ from __future__ import annotations
 import json
 import shutil
 import time
-import warnings
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from utils import release
-from utils.grade import GradingWarning, grade_folder, read_submission
+from utils.grade import grade_folder, read_submission
 
 LAB = "lab90_tiny"
 R, C, M = nbformat.v4.new_raw_cell, nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
@@ -39,16 +40,16 @@ generate: true"""
 QUESTIONS = [
     ("q1_double", "def double(x):\n    # BEGIN SOLUTION\n    return 2 * np.asarray(x, dtype=float)\n    # END SOLUTION",
      "def test_double_shape(double, np):\n    assert double(np.ones(3)).shape == (3,)\ntest_double_shape(double, np)",
-     "def test_double_values(double, np):\n    assert np.allclose(double(np.arange(4.0)), [0, 2, 4, 6])\n"
-     "test_double_values(double, np)"),
+     "def test_double_values(double, np, seed=0):\n    x = np.random.default_rng(seed).standard_normal(4)\n"
+     "    assert np.allclose(double(x), 2 * x)\ntest_double_values(double, np)"),
     ("q2_square", "def square(x):\n    # BEGIN SOLUTION\n    return np.asarray(x, dtype=float) ** 2\n    # END SOLUTION",
      "def test_square_shape(square, np):\n    assert square(np.ones(2)).shape == (2,)\ntest_square_shape(square, np)",
-     "def test_square_values(square, np):\n    np.testing.assert_allclose(square(np.arange(3.0)), [0, 1, 4])\n"
-     "test_square_values(square, np)"),
+     "def test_square_values(square, np, seed=0):\n    x = np.random.default_rng(seed).standard_normal(3)\n"
+     "    np.testing.assert_allclose(square(x), x ** 2)\ntest_square_values(square, np)"),
     ("q3_relu", "def relu(x):\n    # BEGIN SOLUTION\n    return torch.clamp(x, min=0)\n    # END SOLUTION",
      "def test_relu_shape(relu, torch):\n    assert relu(torch.zeros(2, 3)).shape == (2, 3)\ntest_relu_shape(relu, torch)",
-     "def test_relu_values(relu, torch):\n    assert torch.allclose(relu(torch.tensor([-1.0, 2.0])), torch.tensor([0.0, 2.0]))\n"
-     "test_relu_values(relu, torch)"),
+     "def test_relu_values(relu, torch, seed=0):\n    x = torch.randn(2, generator=torch.Generator().manual_seed(seed))\n"
+     "    assert torch.allclose(relu(x), x.clamp(min=0))\ntest_relu_values(relu, torch)"),
 ]
 
 
@@ -128,7 +129,7 @@ except OSError:
 def swaps_the_tests(root):
     """Unsolved functions, plus a cell that looks for the grader's test functions (up the
     stack, and among every object the garbage collector knows) and replaces them by ones
-    that pass. Either it cannot reach them or the guard sees the swap: no points."""
+    that pass. They are in another process: no points."""
     nb = nbformat.read(root / "notebooks" / LAB / f"{LAB}.ipynb", as_version=4)
     nb.cells.append(C("""import gc, inspect, sys
 found = [f.frame.f_locals["state"] for f in inspect.stack() if "state" in f.frame.f_locals]
@@ -180,29 +181,31 @@ def cases(root):
         ("huge_output.ipynb", appended(root, "print('x' * 50_000_000)\nfor i in range(20_000):\n    print(i)"),
          "ok", FULL),
         ("huge_saved_output.ipynb", huge_saved, "ok", FULL),
-        # tampering with the tests, the libraries and the results
+        # tampering with the tests, the libraries and the results: the tests run in the
+        # grader's process, so a patched library fools nobody; the wrong function earns only
+        # its public point (shapes)
         ("rewrites_tests.ipynb", rewrites_tests(root, autograder_zip), "ok", {**FULL, "q1_double": 0}),
         ("patches_allclose.ipynb", with_function(
             root, "double", "def double(x):\n    return np.zeros(len(x))\nnp.allclose = lambda *a, **k: True"),
-         "tampered", NONE),
-        ("patches_function_code.ipynb", with_function(  # same object, new code: id() alone misses it
+         "ok", {**FULL, "q1_double": 1}),
+        ("patches_function_code.ipynb", with_function(  # same object, new code
             root, "square", "def square(x):\n    return np.zeros(len(x))\n"
                             "np.testing.assert_allclose.__code__ = (lambda *a, **k: None).__code__"),
-         "tampered", NONE),
+         "ok", {**FULL, "q2_square": 1}),
         ("patches_testing_during_call.ipynb", with_function(  # patches only when the hidden test calls
             root, "square", "def square(x):\n    if len(x) == 3:\n"
                             "        np.testing.assert_allclose = lambda *a, **k: None\n"
-                            "    return np.zeros(len(x))"), "tampered", {**FULL, "q2_square": 0, "q3_relu": 0}),
+                            "    return np.zeros(len(x))"), "ok", {**FULL, "q2_square": 1}),
         ("patches_torch_allclose.ipynb", with_function(
             root, "relu", "def relu(x):\n    return x\ntorch.allclose = lambda *a, **k: True"),
-         "tampered", NONE),
+         "ok", {**FULL, "q3_relu": 1}),
         # tests get the real numpy whatever `np` means in the notebook: the wrong double earns
         # only its public point, and square (which uses the fake np) fails honestly
         ("fake_np.ipynb", with_function(
             root, "double", "def double(x):\n    return np_real.zeros(len(x))\n"
                             "class _Fake:\n    def __getattr__(self, n):\n        return lambda *a, **k: True\n"
                             "np_real = np\nnp = _Fake()"), "ok", {"q1_double": 1, "q2_square": 0, "q3_relu": 2}),
-        ("swaps_the_tests.ipynb", swaps_the_tests(root), ("ok", "tampered"), NONE),
+        ("swaps_the_tests.ipynb", swaps_the_tests(root), "ok", NONE),
         ("fake_results.ipynb", appended(root, """
 import json, os, pathlib
 fake = {"tests": [{"name": q, "score": 2, "max_score": 2} for q in ("q1_double", "q2_square", "q3_relu")],
@@ -245,19 +248,19 @@ def batch(tiny, tmp_path_factory):
     for fn in ("double", "square", "relu"):
         code_cell_defining(nb, fn).source = f"def {fn}(x):\n    return None"
     nbformat.write(nb, subs / "fake_results.ipynb")
-    expected["fake_results"] = ("ok", NONE)
-    out = tmp_path_factory.mktemp("results")
+    # its writes to every inherited descriptor reach the reply pipe: the grader sees bytes that
+    # are not a reply, stops it (status "protocol") and counts nothing it said
+    expected["fake_results"] = ("protocol", NONE)
+    out = tmp_path_factory.mktemp("results") / "lab90"
     zip_path = tiny / "_build" / "autograder" / LAB / f"{LAB}-autograder.zip"
     zip_before = zip_path.read_bytes()
-    start, info = time.perf_counter(), {}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        grades = grade_folder(subs, LAB, out, workers=2, timeout=12, cell_timeout=3, test_timeout=3,
-                              memory_mb=3072, root=tiny, progress=False, info=info)
+    master_before = (tiny / "labsolutions" / f"{LAB}.ipynb").read_bytes()
+    start = time.perf_counter()
+    grades = grade_folder(subs, LAB, out, workers=2, timeout=12, cell_timeout=3, test_timeout=3,
+                          memory_mb=3072, root=tiny, progress=False)
     seconds = time.perf_counter() - start
     return {"grades": {g.student: g for g in grades}, "expected": expected, "out": out, "seconds": seconds,
-            "warnings": [w for w in caught if issubclass(w.category, GradingWarning)],
-            "zip_before": zip_before, "zip_path": zip_path, "info": info}
+            "zip_before": zip_before, "zip_path": zip_path, "master_before": master_before, "root": tiny}
 
 
 def names(root):
@@ -294,17 +297,15 @@ def test_batch_completes_and_writes_csv_and_feedback(batch):
     fb = (out / "feedback" / "exception_in_q2.txt").read_text()
     assert "q2_square" in fb and "RuntimeError" in fb
     fb = (out / "feedback" / "patches_allclose.txt").read_text()
-    assert "numpy.allclose" in fb
+    assert "q1_double: 1 / 2" in fb and "hidden test q1_double - 2 failed" in fb
     print(f"graded {len(batch['expected'])} bad submissions in {batch['seconds']:.1f} s")
 
 
 def test_tests_and_results_outside_the_submission_survive(batch):
-    """rewrites_tests tried to overwrite every .py it could reach and the autograder zip."""
-    if batch["info"]["isolated"]:  # each submission ran as its own unprivileged user: nothing changed
-        assert batch["zip_path"].read_bytes() == batch["zip_before"]
-        assert not batch["warnings"]
-    elif batch["zip_path"].exists() is False or batch["zip_path"].read_bytes() != batch["zip_before"]:
-        assert batch["warnings"], "a changed autograder must be reported"
+    """rewrites_tests tried to overwrite every .py it could reach and the autograder zip: the
+    sandbox shows it neither."""
+    assert batch["zip_path"].read_bytes() == batch["zip_before"]
+    assert (batch["root"] / "labsolutions" / f"{LAB}.ipynb").read_bytes() == batch["master_before"]
 
 
 def test_read_submission_statuses(tmp_path):
@@ -315,28 +316,3 @@ def test_read_submission_statuses(tmp_path):
     assert read_submission(p, LAB)[0] == "wrong-lab"
     p.write_text(json.dumps({"cells": [{"cell_type": "code", "source": ["x = 1\n", "y = 2"]}], "nbformat": 4}))
     assert read_submission(p, LAB) == ("ok", "", ["x = 1\ny = 2"])
-
-
-def test_guard_sees_replacements_not_harmless_changes():
-    import types
-
-    from utils.grade import Guard
-
-    mod = types.ModuleType("numpy_lookalike")
-    exec("def helper(x):\n    return x\nFLAG = 1\n"
-         "def make():\n    k = 3\n    def inner():\n        return k\n    return inner\ninner = make()", vars(mod))
-    tests = {"q1:0": lambda a: None}
-    guard = Guard([("numpy_lookalike", mod)], [("tests", tests)])
-    assert guard.check() == []
-    mod.FLAG, mod.new_name = 2, print  # data and new names are not watched
-    assert guard.check() == []
-    original = mod.helper.__code__
-    mod.helper.__code__ = (lambda x: 0).__code__  # same function object, new code
-    assert guard.check() == ["numpy_lookalike.helper"]
-    mod.helper.__code__ = original
-    assert guard.check() == []
-    mod.inner.__closure__[0].cell_contents = 4
-    assert guard.check() == ["numpy_lookalike.inner"]
-    mod.inner.__closure__[0].cell_contents = 3
-    tests["q1:0"] = lambda a: None  # a test swapped for another
-    assert guard.check() == ["tests.q1:0"]
