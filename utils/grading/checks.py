@@ -95,8 +95,8 @@ def _describe(e: BaseException) -> str:
         if isinstance(e, TimeoutError):
             return "stopped: it ran past the time limit for one test"
         return f"the notebook's code raised {text}"[:MAX_FEEDBACK_LINE]
-    if isinstance(e, AssertionError):
-        msg = str(e).strip()
+    if isinstance(e, AssertionError):  # the test's own message, first line only (no arrays of values)
+        msg = str(e).strip().split("\n")[0]
         return (msg or "a result differs from the reference")[:MAX_FEEDBACK_LINE]
     return f"a result could not be checked ({type(e).__name__}: wrong type or shape?)"
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import os
 import resource
+import secrets
 import shutil
 import subprocess
 import sys
@@ -28,8 +29,9 @@ BWRAP = "bwrap"
 UTILS = Path(__file__).resolve().parents[1]  # the utils package
 INSIDE_HOME = "/tmp/work"
 INSIDE_PKG = "/opt/rnnlabs"  # where utils is mounted inside
-UID_BASE = 62000
-_uids = itertools.count(UID_BASE + (os.getpid() % 1000) * 100)
+UID_BASE = 100_000  # fresh user ids start above this, at a random offset per grading process
+_uids = itertools.count(UID_BASE + secrets.randbelow(2**30))
+ISSUED: set[int] = set()  # every user id this process gave a sandbox
 UNSAFE_WARNING = (
     "UNSAFE: submissions run WITHOUT a sandbox (--unsafe-no-sandbox). Each still runs in its own process "
     "with time and memory limits, and grades are still decided outside it from plain data, but a "
@@ -64,7 +66,11 @@ def available() -> str | None:
 
 def _next_uid() -> int | None:
     """A fresh user id when running as root (the submission then owns nothing on the host)."""
-    return next(_uids) if os.geteuid() == 0 else None
+    if os.geteuid() != 0:
+        return None
+    uid = next(_uids)
+    ISSUED.add(uid)
+    return uid
 
 
 def _python_paths() -> list[str]:
