@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LABS ?=
 
-.PHONY: help venv book test test-fast students autograder solutions check-sync release grade clean browser bench
+.PHONY: help venv book test students autograder solutions check-sync release grade clean browser sandbox bench
 
 help:
 	@echo "make book        build the book into _build/html (open _build/html/index.html)"
@@ -35,6 +35,17 @@ book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "Book written to _build/html: open _build/html/index.html in a browser."
 
+# Debian's bubblewrap, the grader's sandbox (utils/grading/sandbox.py), installed only when
+# missing; without it the grader refuses to run (unless told --unsafe-no-sandbox).
+sandbox:
+	@if ! command -v bwrap >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap; \
+	  else \
+	    echo "make: bwrap is missing; run 'sudo apt-get install -y bubblewrap' to grade (and to test the grader)."; \
+	  fi; \
+	fi
+
 # Debian's Chromium for the browser test (tests/test_book.py), installed only when missing.
 # Needs root (CI runs as root); elsewhere it says what to do and the browser test skips
 # (in CI, with CI=true, the browser test fails instead).
@@ -49,7 +60,7 @@ browser:
 
 # Two xdist workers on a 2-core machine: one BLAS/torch thread each, or the four threads
 # fight over two cores and small-matrix code runs many times slower.
-test: $(STAMP) browser
+test: $(STAMP) browser sandbox
 	LAB_FAST=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m pytest tests labsolutions --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=300 -p no:cacheprovider -n 2 --dist loadfile
 
@@ -75,7 +86,7 @@ release: $(STAMP)
 
 LAB ?=
 SUBMISSIONS ?= submissions/$(LAB)
-grade: $(STAMP)
+grade: $(STAMP) sandbox
 	@test -n "$(LAB)" || { echo "usage: make grade LAB=lab01_rnn_numpy SUBMISSIONS=path/to/folder"; exit 2; }
 	$(PY) -m utils.grade $(SUBMISSIONS) --lab $(LAB) --out results/$(LAB)
 

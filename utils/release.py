@@ -379,7 +379,9 @@ def main(argv=None) -> int:
         if args.cmd == "students":
             print("wrote", generate_student(lab, ROOT / "notebooks").relative_to(ROOT))
         else:
+            from .grading import gradescope
             print("wrote", generate_autograder(lab, ROOT / "_build" / "autograder").relative_to(ROOT))
+            print("wrote", gradescope.build(lab).relative_to(ROOT))
     return 0
 
 

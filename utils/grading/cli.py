@@ -78,9 +78,12 @@ def main(argv=None) -> int:
         parser.error(f"{args.submissions} does not exist")
     if args.unsafe_no_sandbox:
         print(sandbox.UNSAFE_WARNING, file=sys.stderr)
+    submissions = args.submissions
+    if args.gradescope and submissions.is_dir():  # Gradescope's folder: grade the notebook(s) in it
+        submissions = sorted(p for p in submissions.iterdir() if p.suffix == ".ipynb" and p.is_file())
     start = time.perf_counter()
     try:
-        grades = grade_folder(args.submissions, args.lab, args.out, workers=args.workers, timeout=args.timeout,
+        grades = grade_folder(submissions, args.lab, args.out, workers=args.workers, timeout=args.timeout,
                               cell_timeout=args.cell_timeout, test_timeout=args.test_timeout,
                               memory_mb=args.memory, root=args.root, unsafe=args.unsafe_no_sandbox,
                               tests_zip=args.tests)
