@@ -42,8 +42,11 @@ def grade_folder(submissions, lab: str, out: Path | None = None, *, workers: int
     labt = load_lab(lab, root, tests_zip)
     settings = Settings(timeout, min(cell_timeout, timeout), min(test_timeout, timeout),
                         sandbox.Limits(memory_mb=memory_mb, cpu_seconds=int(timeout) + 10), unsafe)
+    if seed is None:
+        import secrets
+        seed = secrets.randbits(63)
     if info is not None:
-        info.update(sandboxed=not unsafe, root=os.geteuid() == 0)
+        info.update(sandboxed=not unsafe, root=os.geteuid() == 0, seed=seed)
     grades = grade_files(files, labt, settings, workers or os.cpu_count() or 1, progress, seed)
     if out is not None:
         report.write_results(grades, Path(out))
@@ -71,6 +74,7 @@ def main(argv=None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT, help="course repository (labsolutions/ inside)")
     parser.add_argument("--tests", type=Path, help="the lab's otter autograder zip (default: built from --root)")
     parser.add_argument("--gradescope", type=Path, help="also write Gradescope's results.json here")
+    parser.add_argument("--seed", type=int, help="the hidden tests' seed (default: a new secret one per run)")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="run submissions without a sandbox (when none can be made; see the instructor guide)")
     args = parser.parse_args(argv)
@@ -81,12 +85,12 @@ def main(argv=None) -> int:
     submissions = args.submissions
     if args.gradescope and submissions.is_dir():  # Gradescope's folder: grade the notebook(s) in it
         submissions = sorted(p for p in submissions.iterdir() if p.suffix == ".ipynb" and p.is_file())
-    start = time.perf_counter()
+    start, info = time.perf_counter(), {}
     try:
         grades = grade_folder(submissions, args.lab, args.out, workers=args.workers, timeout=args.timeout,
                               cell_timeout=args.cell_timeout, test_timeout=args.test_timeout,
                               memory_mb=args.memory, root=args.root, unsafe=args.unsafe_no_sandbox,
-                              tests_zip=args.tests)
+                              tests_zip=args.tests, seed=args.seed, info=info)
     except (NoSandbox, report.UnsafeOutput) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -94,6 +98,7 @@ def main(argv=None) -> int:
         from .gradescope import write_results_json
         write_results_json(grades[0] if len(grades) == 1 else None, grades, args.gradescope)
     print(report.summary(grades, time.perf_counter() - start, STATUSES))
+    print(f"hidden tests' seed: {info['seed']} (regrade with --seed {info['seed']} to reproduce this run)")
     print(f"wrote {args.out / 'grades.csv'} and {args.out / 'feedback'}/")
     if args.unsafe_no_sandbox:
         print(sandbox.UNSAFE_WARNING, file=sys.stderr)
