@@ -195,7 +195,12 @@ class Session:
 
     def run_notebook(self, cells: list[str], files: dict, cell_timeout: float) -> int:
         """Run the code cells; returns how many ran. Cell errors go to ``cell_events``."""
-        hello = self.receive(self.deadline, "start-up")
+        try:
+            hello = self.receive(self.deadline, "start-up")
+        except SessionEnded as e:  # before any student code ran: stderr is the sandbox's own
+            time.sleep(0.1)
+            e.detail += " " + self.stderr_tail.decode(errors="replace").strip()[-300:]
+            raise
         if type(hello) is not dict or "ready" not in hello:
             self.end("protocol", "the notebook's process did not start properly")
         self._write(wire.encode({"op": "run", "cells": cells, "files": files, "cell_timeout": cell_timeout},
