@@ -118,7 +118,21 @@ class Alternate(nn.Module, Fixture):
         return (30.0 - 60.0 * prev).reshape(x.shape)
 
 
-FIXTURES = {"MarkovDecoder": MarkovDecoder, "Alternate": Alternate}
+class Constant(nn.Module, Fixture):
+    """A pixel model (Lab 5) whose logits are ``value`` at every pixel, whatever its input: with
+    ``value = 30`` its samples are all ones, with ``-30`` all zeros."""
+
+    def __init__(self, value):
+        super().__init__()
+        self._args = (float(value),)
+        self.value = float(value)
+        self.p = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return torch.full_like(x, self.value)
+
+
+FIXTURES = {"MarkovDecoder": MarkovDecoder, "Alternate": Alternate, "Constant": Constant}
 
 
 def rebuild(name, args):

@@ -6,7 +6,8 @@ name = "q2_lstm_step_backward"
 points = 4
 
 @test_case(points=None, hidden=False)
-def test_lstm_step_backward_numeric(lstm_step_forward, lstm_step_backward, np, eval_numerical_gradient_array, rel_error):
+def test_lstm_step_backward_numeric(lstm_step_forward, lstm_step_backward, np):
+    from utils.gradcheck import eval_numerical_gradient_array, rel_error
     rng = np.random.default_rng(0)
     N, D, H = (3, 4, 5)
     args = [0.5 * rng.normal(size=s) for s in [(N, D), (N, H), (N, H), (D, 4 * H), (H, 4 * H), (4 * H,)]]

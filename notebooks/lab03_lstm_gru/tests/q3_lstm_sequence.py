@@ -6,7 +6,8 @@ name = "q3_lstm_sequence"
 points = 4
 
 @test_case(points=None, hidden=False)
-def test_lstm_sequence(lstm_forward, lstm_backward, lstm_step_forward, np, eval_numerical_gradient_array, rel_error):
+def test_lstm_sequence(lstm_forward, lstm_backward, lstm_step_forward, np):
+    from utils.gradcheck import eval_numerical_gradient_array, rel_error
     rng = np.random.default_rng(1)
     N, T, D, H = (2, 4, 3, 3)
     x, h0 = (rng.normal(size=(N, T, D)), rng.normal(size=(N, H)))

@@ -6,7 +6,8 @@ name = "q4_gru_step"
 points = 5
 
 @test_case(points=None, hidden=False)
-def test_gru_step(gru_step_forward, gru_step_backward, np, eval_numerical_gradient_array, rel_error):
+def test_gru_step(gru_step_forward, gru_step_backward, np):
+    from utils.gradcheck import eval_numerical_gradient_array, rel_error
     rng = np.random.default_rng(2)
     N, D, H = (3, 4, 5)
     x, h = (rng.normal(size=(N, D)), rng.normal(size=(N, H)))
