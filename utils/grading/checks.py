@@ -30,13 +30,14 @@ def trusted_modules() -> dict:
     return {"np": numpy, "numpy": numpy, "torch": torch, "nn": nn, "F": F, "math": math}
 
 
-def _has_remote(values) -> bool:
+def _has_remote(values, depth: int = 0) -> bool:
+    """Is an object of the notebook among these values (looking into lists, tuples, dicts)?"""
     for v in values:
         if isinstance(v, Remote):
             return True
-        if isinstance(v, (list, tuple)) and any(isinstance(x, Remote) for x in v):
+        if depth < 8 and isinstance(v, (list, tuple)) and _has_remote(v, depth + 1):
             return True
-        if isinstance(v, dict) and any(isinstance(x, Remote) for x in v.values()):
+        if depth < 8 and isinstance(v, dict) and _has_remote(v.values(), depth + 1):
             return True
     return False
 
