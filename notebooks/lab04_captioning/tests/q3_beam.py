@@ -7,24 +7,14 @@ points = 4
 
 @test_case(points=None, hidden=False)
 def test_beam_markov(beam_search, torch):
-
-    class Markov:
-
-        def __init__(self, table):
-            self.logp = torch.log(torch.tensor(table, dtype=torch.float64))
-
-        def init_state(self, features):
-            return (torch.zeros(features.shape[0], 1),)
-
-        def step(self, words, state, features):
-            return (self.logp[words], state, None)
+    from utils import testkit
     eps = 1e-09
     table = [[eps] * 5, [eps, eps, eps, 0.6, 0.4], [eps, eps, 1.0, eps, eps], [eps, eps, 0.4, 0.3, 0.3], [eps, eps, 0.9, 0.05, 0.05]]
-    m = Markov(table)
-    out1 = beam_search(m, torch.zeros(2, 3), beam_size=1, max_len=5)
+    m = testkit.MarkovDecoder([table])
+    out1 = beam_search(m, torch.zeros(2), beam_size=1, max_len=5)
     assert out1.dtype == torch.long and tuple(out1.shape) == (2, 5)
     assert out1.tolist() == [[3, 2, 0, 0, 0]] * 2, 'beam_size=1 must be greedy'
-    assert beam_search(m, torch.zeros(2, 3), beam_size=2, max_len=5).tolist() == [[4, 2, 0, 0, 0]] * 2
+    assert beam_search(m, torch.zeros(2), beam_size=2, max_len=5).tolist() == [[4, 2, 0, 0, 0]] * 2
 
 @test_case(points=None, hidden=False)
 def test_beam1_is_greedy_on_model(beam_search, greedy_decode, model, val_imgs, torch):
