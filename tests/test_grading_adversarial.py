@@ -211,7 +211,7 @@ def batch(tmp_path_factory):
     before = {p: p.read_bytes() for p in [*subs.iterdir(), *(root / "labsolutions").iterdir(),
                                            *(root / "_build").rglob("*.zip")]}
     start = time.perf_counter()
-    grades = grade_folder(subs, LAB, out, workers=2, timeout=20, cell_timeout=5, test_timeout=5,
+    grades = grade_folder(subs, LAB, out, workers=2, timeout=30, cell_timeout=8, test_timeout=8,
                           memory_mb=3072, root=root, progress=False)
     seconds = time.perf_counter() - start
     time.sleep(5)  # let a lingering process (if any had survived) act

@@ -256,7 +256,7 @@ def batch(tiny, tmp_path_factory):
     zip_before = zip_path.read_bytes()
     master_before = (tiny / "labsolutions" / f"{LAB}.ipynb").read_bytes()
     start = time.perf_counter()
-    grades = grade_folder(subs, LAB, out, workers=2, timeout=12, cell_timeout=3, test_timeout=3,
+    grades = grade_folder(subs, LAB, out, workers=2, timeout=30, cell_timeout=5, test_timeout=5,
                           memory_mb=3072, root=tiny, progress=False)
     seconds = time.perf_counter() - start
     return {"grades": {g.student: g for g in grades}, "expected": expected, "out": out, "seconds": seconds,
