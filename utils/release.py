@@ -228,13 +228,18 @@ def hidden_test_fingerprints(lab: str, root: Path = ROOT) -> tuple[set[str], set
     """(function names, distinctive code lines) of the hidden tests of ``lab``'s master.
 
     A line counts when it is at least 30 characters long, is not a comment, and appears in
-    no other code cell of the master (public tests and lab code are not secret)."""
+    no code cell of any master that is not a hidden test (public tests and lab code are
+    not secret, in this lab or another)."""
     import ast
 
-    nb = nbformat.read(root / "labsolutions" / f"{lab}.ipynb", as_version=4)
-    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    def code_of(name):
+        nb = nbformat.read(root / "labsolutions" / f"{name}.ipynb", as_version=4)
+        return [c.source for c in nb.cells if c.cell_type == "code"]
+
+    code = code_of(lab)
     hidden = [src for src in code if _HIDDEN_CELL.match(src)]
-    public_lines = {ln.strip() for src in code if not _HIDDEN_CELL.match(src) for ln in src.splitlines()}
+    public_lines = {ln.strip() for other in lab_names(root) for src in code_of(other)
+                    if not _HIDDEN_CELL.match(src) for ln in src.splitlines()}
     names, lines = set(), set()
     for src in hidden:
         body = src.split('""" # END TEST CONFIG', 1)[-1]
