@@ -53,8 +53,17 @@ QUESTIONS = [
 ]
 
 
-def write_tiny_lab(root: Path) -> None:
-    """A master notebook in the CONTRIBUTING.md format, plus the _config.yml it needs."""
+WRITTEN = [("w1_why_double", 2, "**Question (2 points).** Why does `double` return floats?",
+            "**Model answer.** Because `np.asarray(x, dtype=float)` converts integer inputs first.\n\n"
+            "**Rubric.** 1 point: names the conversion to float. 1 point: says integers would overflow or truncate otherwise."),
+           ("w2_relu_grad", 1, "**Question (1 point).** What is the derivative of ReLU at 0 in torch?",
+            "**Model answer.** torch uses 0 for the derivative of `clamp(x, min=0)` at exactly 0.\n\n"
+            "**Rubric.** 1 point: zero, with the reason that the subgradient convention picks it.")]
+
+
+def write_tiny_lab(root: Path, written: bool = False) -> None:
+    """A master notebook in the CONTRIBUTING.md format, plus the _config.yml it needs; with
+    ``written``, two written (manual) questions after the coded ones."""
     (root / "labsolutions").mkdir(parents=True)
     shutil.copyfile(release.ROOT / "_config.yml", root / "_config.yml")
     cells = [R(CONFIG), M("# Tiny lab\nThree one-line questions."), C(release.setup_cell(LAB, root)),
@@ -64,6 +73,9 @@ def write_tiny_lab(root: Path) -> None:
                   R("# BEGIN SOLUTION"), C(sol), R("# END SOLUTION"), R("# BEGIN TESTS"), C(public),
                   C('""" # BEGIN TEST CONFIG\nhidden: true\n""" # END TEST CONFIG\n' + hidden),
                   R("# END TESTS"), R("# END QUESTION")]
+    for name, points, prompt, model in WRITTEN if written else []:
+        cells += [R(f"# BEGIN QUESTION\nname: {name}\nmanual: true\npoints: {points}"), M(prompt),
+                  R("# BEGIN SOLUTION"), M(model), R("# END SOLUTION"), R("# END QUESTION")]
     cells.append(C("print(double(np.ones(2)), square(np.ones(2)), relu(torch.ones(1)))"))
     # torch changes itself on first use (an optimizer class wraps its step, dynamo wraps
     # manual_seed): a correct notebook that trains must not look like tampering

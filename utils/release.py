@@ -225,7 +225,8 @@ _HIDDEN_CELL = re.compile(r'\s*"""\s*#\s*BEGIN TEST CONFIG[^"]*hidden:\s*true')
 
 
 def hidden_test_fingerprints(lab: str, root: Path = ROOT) -> tuple[set[str], set[str]]:
-    """(function names, distinctive code lines) of the hidden tests of ``lab``'s master.
+    """(function names, distinctive lines) of the hidden tests of ``lab``'s master, and of
+    the model answers and rubrics of its written questions.
 
     A line counts when it is at least 30 characters long, is not a comment, and appears in
     no code cell of any master that is not a hidden test (public tests and lab code are
@@ -252,6 +253,10 @@ def hidden_test_fingerprints(lab: str, root: Path = ROOT) -> tuple[set[str], set
             ln = ln.strip()
             if len(ln) >= 30 and not ln.startswith("#") and ln not in public_lines:
                 lines.add(ln)
+    # the model answers and rubrics of written questions are as secret as the hidden tests
+    from .grading.written import written_questions
+    for q in written_questions(root / "labsolutions" / f"{lab}.ipynb"):
+        lines |= {ln.strip() for ln in q.solution.splitlines() if len(ln.strip()) >= 30}
     return names, lines
 
 

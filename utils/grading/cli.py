@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from ..release import ROOT
-from . import report, sandbox
+from . import report, sandbox, written
 from .lab import load_lab
 from .runner import STATUSES, Grade, Settings, grade_files
 
@@ -50,6 +50,9 @@ def grade_folder(submissions, lab: str, out: Path | None = None, *, workers: int
     grades = grade_files(files, labt, settings, workers or os.cpu_count() or 1, progress, seed)
     if out is not None:
         report.write_results(grades, Path(out))
+        master = Path(root) / "labsolutions" / f"{lab}.ipynb"
+        if master.exists():  # the written answers, for the teaching assistants
+            written.export([g.student for g in grades], files, master, Path(out))
     return grades
 
 
@@ -63,8 +66,11 @@ def grade_submission(submission: Path, lab: str, timeout: float = 300.0, *, root
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m utils.grade", description=__doc__.split("\n\n")[0])
-    parser.add_argument("submissions", type=Path, help="folder of submissions (or one .ipynb)")
-    parser.add_argument("--lab", required=True, help="lab name, e.g. lab01_rnn_numpy")
+    parser.add_argument("submissions", type=Path, nargs="?", help="folder of submissions (or one .ipynb)")
+    parser.add_argument("--lab", help="lab name, e.g. lab01_rnn_numpy")
+    parser.add_argument("--merge-written", type=Path, metavar="RESULTS",
+                        help="merge the filled RESULTS/written.csv into RESULTS/grades-final.csv (no grading)")
+    parser.add_argument("--force", action="store_true", help="with --merge-written: replace grades-final.csv")
     parser.add_argument("--out", type=Path, default=Path("results"), help="new folder for grades.csv and feedback/")
     parser.add_argument("--workers", type=int, default=os.cpu_count(), help="submissions at once (default: cores)")
     parser.add_argument("--timeout", type=float, default=300.0, help="wall-clock seconds per submission")
@@ -78,6 +84,16 @@ def main(argv=None) -> int:
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="run submissions without a sandbox (when none can be made; see the instructor guide)")
     args = parser.parse_args(argv)
+    if args.merge_written:
+        try:
+            target = written.merge(args.merge_written, force=args.force)
+        except (written.MergeError, OSError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        print(f"wrote {target}")
+        return 0
+    if args.submissions is None or args.lab is None:
+        parser.error("give SUBMISSIONS and --lab (or --merge-written RESULTS)")
     if not args.submissions.exists():
         parser.error(f"{args.submissions} does not exist")
     if args.unsafe_no_sandbox:
@@ -99,7 +115,8 @@ def main(argv=None) -> int:
         write_results_json(grades[0] if len(grades) == 1 else None, grades, args.gradescope)
     print(report.summary(grades, time.perf_counter() - start, STATUSES))
     print(f"hidden tests' seed: {info['seed']} (regrade with --seed {info['seed']} to reproduce this run)")
-    print(f"wrote {args.out / 'grades.csv'} and {args.out / 'feedback'}/")
+    print(f"wrote {args.out / 'grades.csv'} and {args.out / 'feedback'}/"
+          + (f", and {args.out / 'written'}/ with written.csv" if (args.out / "written.csv").exists() else ""))
     if args.unsafe_no_sandbox:
         print(sandbox.UNSAFE_WARNING, file=sys.stderr)
     return 0
