@@ -12,10 +12,8 @@ Modules, one mechanism each:
 - ``report``: writes grades.csv and the feedback files, safely;
 - ``gradescope``: the Gradescope autograder (``make autograder``);
 - ``cli``: ``python -m utils.grade``.
+
+
+Nothing is imported here: the worker, which starts once per submission, must not pay for
+the grader's imports (torch, otter).
 """
-
-from .lab import LabTests, autograder_zip, load_lab
-from .runner import STATUSES, Grade, Settings, grade_files, read_submission
-
-__all__ = ["LabTests", "autograder_zip", "load_lab", "STATUSES", "Grade", "Settings", "grade_files",
-           "read_submission"]

@@ -182,9 +182,7 @@ def main() -> int:
     sys.stderr = open(os.devnull, "w")
     stdin = os.fdopen(os.dup(0), "rb", buffering=0)
     os.dup2(devnull, 0)
-    import matplotlib
-    matplotlib.use("Agg")
-    worker = Worker(out_fd)
+    worker = Worker(out_fd)  # (MPLBACKEND=Agg is in the environment: no window, no import here)
     worker.send({"ready": os.getpid()})
     worker.serve(stdin)
     return 0
