@@ -7,7 +7,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LABS ?=
 
-.PHONY: help venv book test test-fast students autograder solutions check-sync release grade clean browser bench
+.PHONY: help venv book test test-fast students autograder solutions check-sync release grade clean browser bench \
+	colab-image colab-freeze
 
 help:
 	@echo "make book        build the book into _build/html (open _build/html/index.html)"
@@ -18,6 +19,8 @@ help:
 	@echo "make bench       time every lab (fast and full mode) into book/_generated/, print speed ratios"
 	@echo "make release DEST=../rnn-labs-public   write the student-facing copy (no solutions, no hidden tests)"
 	@echo "make grade LAB=lab01_rnn_numpy SUBMISSIONS=dir   grade a folder into results/LAB/"
+	@echo "make colab-freeze FREEZE=pip-freeze.gpu.txt SOURCE=... DATE=YYYY-MM-DD   vendor Colab's new package list"
+	@echo "make colab-image  build (or reuse) the Colab-image environment the tests run labs in"
 	@echo "make checkpoints  retrain Lab 3's character-LSTM checkpoint (utils/checkpoints/)"
 	@echo "make lab03-grid   run Lab 3's reference T-vs-success grid (resumable; JOBS=2)"
 
@@ -97,3 +100,18 @@ JOBS ?= 2
 .PHONY: lab03-grid
 lab03-grid: $(STAMP)
 	$(PY) -m utils.labgrid --jobs $(JOBS)
+
+# The Colab-image check (tests/test_colab_image.py) runs every lab in an environment built from
+# Colab's published package list (tests/colab/); built once per change, cached in ~/.cache/rnn-labs.
+colab-image: $(STAMP)
+	$(PY) -m utils.colabimage build
+
+# Vendor a new Colab package list when Colab moves: FREEZE is Google's pip-freeze.gpu.txt from
+# github.com/googlecolab/backend-info (OSINFO its os-info-gpu.txt), SOURCE says which commit.
+FREEZE ?=
+OSINFO ?=
+SOURCE ?=
+DATE ?=
+colab-freeze: $(STAMP)
+	@test -n "$(FREEZE)" -a -n "$(SOURCE)" -a -n "$(DATE)" || { echo 'usage: make colab-freeze FREEZE=pip-freeze.gpu.txt SOURCE="github.com/googlecolab/backend-info at commit ..." DATE=YYYY-MM-DD [OSINFO=os-info-gpu.txt]'; exit 2; }
+	$(PY) -m utils.colabimage refresh $(FREEZE) --source "$(SOURCE)" --date $(DATE) $(if $(OSINFO),--os-info $(OSINFO))
