@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LABS ?=
 
 .PHONY: help venv book test test-fast students autograder solutions check-sync release grade clean browser bench \
-	colab-image colab-freeze
+	colab-image colab-freeze bench-gpu
 
 help:
 	@echo "make book        build the book into _build/html (open _build/html/index.html)"
@@ -17,6 +17,7 @@ help:
 	@echo "make solutions   execute labsolutions/ in full mode in place, then regenerate notebooks/"
 	@echo "make autograder  write the otter autograder zips to _build/autograder/"
 	@echo "make bench       time every lab (fast and full mode) into book/_generated/, print speed ratios"
+	@echo "make bench-gpu   time every lab in full mode on a CUDA GPU into book/_generated/bench-gpu.*"
 	@echo "make release DEST=../rnn-labs-public   write the student-facing copy (no solutions, no hidden tests)"
 	@echo "make grade LAB=lab01_rnn_numpy SUBMISSIONS=dir   grade a folder into results/LAB/"
 	@echo "make colab-freeze FREEZE=pip-freeze.gpu.txt SOURCE=... DATE=YYYY-MM-DD   vendor Colab's new package list"
@@ -70,6 +71,11 @@ solutions: $(STAMP)
 # then NumPy-vs-PyTorch speed ratios. Long (every lab in full mode): run it on an idle machine.
 bench: $(STAMP)
 	$(PY) -m utils.bench $(LABS)
+
+# Every lab in full mode on a CUDA GPU (LAB_DEVICE=cuda): book/_generated/bench-gpu.md. Run it
+# wherever there is a GPU (it refuses to run without one).
+bench-gpu: $(STAMP)
+	$(PY) -m utils.bench --gpu $(LABS)
 
 DEST ?=
 release: $(STAMP)
