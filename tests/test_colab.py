@@ -98,3 +98,25 @@ def test_colab_image_helpers(tmp_path):
     nb.cells[0].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "q1 results: All test cases passed!"})]
     nb.cells[1].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "q2 results:\n    q2 - 1 result:\n        Test case failed"})]
     assert [(q, ok) for q, ok, _ in ci.check_outputs(nb)] == [("q1", True), ("q2", False)]
+
+
+def test_refresh_vendors_a_new_freeze_with_its_source(tmp_path, monkeypatch):
+    from utils import colabimage as ci
+
+    vendored = tmp_path / "colab"
+    vendored.mkdir()
+    (vendored / "README.md").write_text("# list\n\nVendored: 2026-08-19, from somewhere.\n")
+    monkeypatch.setattr(ci, "VENDORED", vendored)
+    monkeypatch.setattr(ci, "FREEZE", vendored / "pip-freeze.gpu.txt")
+    monkeypatch.setattr(ci, "ROOT", tmp_path)
+    new = tmp_path / "new.txt"
+    new.write_text("# pip freeze\nipykernel==7.0.0\nipywidgets==8.1.9\nnumpy==2.3.0\npip==25.0\n")
+    ci.refresh(new, "github.com/googlecolab/backend-info at commit 0123456789ab", "2027-01-02")
+    assert ci.read_freeze(vendored / "pip-freeze.gpu.txt")["ipywidgets"] == "8.1.9"
+    readme = (vendored / "README.md").read_text()
+    assert "Vendored: 2027-01-02, from github.com/googlecolab/backend-info at commit 0123456789ab." in readme
+    assert "2026-08-19" not in readme
+    bad = tmp_path / "bad.txt"
+    bad.write_text("requests==2.0\n")
+    with pytest.raises(ValueError, match="does not look like"):
+        ci.refresh(bad, "x", "2027-01-02")
