@@ -221,6 +221,109 @@ def _prune(keep: Path, days: float = 7) -> None:
             shutil.rmtree(run, ignore_errors=True)
 
 
+# --------------------------------------------------------------------------------------
+# Running notebooks "in Colab": a private copy of the environment, a kernel whose IPython
+# imports google.colab at start (as Colab's does), and a `git` that "clones" the course
+# from this checkout.
+
+def private_copy(env: Path, dest: Path) -> Path:
+    """A copy of ``env`` that a run may change (hard links: about 2 s, no extra space).
+    pip and Python write new files rather than rewriting old ones, so the cache stays intact."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    _run(["cp", "-al", env, dest])
+    return dest
+
+
+def fake_clone(argv: list[str], root: Path = ROOT) -> None:
+    """``git clone [--depth=1] [--branch=B] URL DEST`` of the course: copies what the published
+    repository holds (``utils.release.PUBLISHED``) from the checkout at ``root`` to DEST."""
+    from . import release
+
+    url, branch = release.repository(root)
+    positional = [a for a in argv if not a.startswith("-")]
+    if len(positional) != 2 or positional[0] != url:
+        raise SystemExit(f"fake git clone: expected `git clone ... {url} DEST`, got {argv}")
+    if f"--branch={branch}" not in argv:
+        raise SystemExit(f"fake git clone: expected --branch={branch}, got {argv}")
+    dest = Path(positional[1])
+    if dest.exists():
+        raise SystemExit(f"fatal: destination path '{dest}' already exists")
+    dest.mkdir(parents=True)
+    release.copy_published(dest, root)
+
+
+def kernel_dir(env: Path, work: Path, extra_env: dict[str, str] | None = None) -> Path:
+    """Write, under ``work``, a kernelspec running ``env``'s Python as Colab would (IPython
+    imports google.colab at start; `git clone` of the course copies this checkout); return
+    the folder holding the kernelspecs (name: ``colab-image``)."""
+    bin_dir = work / "bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    real_git = shutil.which("git") or "/usr/bin/git"
+    git = bin_dir / "git"
+    git.write_text(f"""#!{sys.executable}
+import os, sys
+if sys.argv[1:2] != ["clone"]:
+    os.execv({real_git!r}, [{real_git!r}, *sys.argv[1:]])
+sys.path.insert(0, {str(ROOT)!r})
+from utils.colabimage import fake_clone
+fake_clone(sys.argv[2:])
+""")
+    git.chmod(0o755)
+    startup = work / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    (startup / "00-colab.py").write_text("import google.colab  # Colab's kernel has it imported\n")
+    spec = work / "kernels" / "colab-image"
+    spec.mkdir(parents=True, exist_ok=True)
+    kernel_env = {"PATH": f"{bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+                  "IPYTHONDIR": str(work / "ipython"), "PYTHONNOUSERSITE": "1",
+                  "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+                  "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                  **(extra_env or {})}
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(env_python(env)), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (Colab image)", "language": "python", "env": kernel_env}))
+    return work / "kernels"
+
+
+def execute(nb, kernels: Path, cwd: Path, timeout: int = 300):
+    """Execute ``nb`` (in place) in the ``colab-image`` kernel under ``kernels``, in ``cwd``."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    km = KernelManager(kernel_name="colab-image",
+                       kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
+    NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": str(cwd)}}).execute()
+    return nb
+
+
+def as_in_colab(nb, content: Path):
+    """``nb`` with its set-up cell cloning into ``content/rnn-labs`` instead of /content/rnn-labs
+    (the one change the check makes to what students run)."""
+    from . import release
+
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith(release.SETUP_MARKER):
+            cell.source = cell.source.replace(release.COLAB_CHECKOUT, str(content / "rnn-labs"))
+            return nb
+    raise ValueError("the notebook has no RNN Labs set-up cell")
+
+
+def check_outputs(nb) -> list[tuple[str, bool, str]]:
+    """(question, passed, what otter said) for every ``grader.check("...")`` cell of ``nb``."""
+    results = []
+    for cell in nb.cells:
+        m = re.fullmatch(r'\s*grader\.check\("([^"]+)"\)\s*', cell.source) if cell.cell_type == "code" else None
+        if not m:
+            continue
+        text = "\n".join(str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", ""))
+                         for o in cell.outputs)
+        passed = f"{m.group(1)} results: All test cases passed!" in text  # otter's summary
+        results.append((m.group(1), passed, text.strip()))
+    return results
+
+
 def refresh(freeze: Path, source: str, date: str, os_info: Path | None = None) -> None:
     """Vendor a new Colab ``pip-freeze.gpu.txt`` (and ``os-info-gpu.txt``) with its source."""
     text = Path(freeze).read_text()
