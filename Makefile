@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LABS ?=
 
 .PHONY: help venv book test test-fast students autograder solutions check-sync release grade clean browser bench \
-	colab-image colab-freeze bench-gpu
+	colab-image colab-freeze bench-gpu check-py313
 
 help:
 	@echo "make book        build the book into _build/html (open _build/html/index.html)"
@@ -22,6 +22,7 @@ help:
 	@echo "make grade LAB=lab01_rnn_numpy SUBMISSIONS=dir   grade a folder into results/LAB/"
 	@echo "make colab-freeze FREEZE=pip-freeze.gpu.txt SOURCE=... DATE=YYYY-MM-DD   vendor Colab's new package list"
 	@echo "make colab-image  build (or reuse) the Colab-image environment the tests run labs in"
+	@echo "make check-py313  the torch-free unit tests on Python 3.13 (Colab's), deprecations as errors"
 	@echo "make checkpoints  retrain Lab 3's character-LSTM checkpoint (utils/checkpoints/)"
 	@echo "make lab03-grid   run Lab 3's reference T-vs-success grid (resumable; JOBS=2)"
 
@@ -121,3 +122,18 @@ DATE ?=
 colab-freeze: $(STAMP)
 	@test -n "$(FREEZE)" -a -n "$(SOURCE)" -a -n "$(DATE)" || { echo 'usage: make colab-freeze FREEZE=pip-freeze.gpu.txt SOURCE="github.com/googlecolab/backend-info at commit ..." DATE=YYYY-MM-DD [OSINFO=os-info-gpu.txt]'; exit 2; }
 	$(PY) -m utils.colabimage refresh $(FREEZE) --source "$(SOURCE)" --date $(DATE) $(if $(OSINFO),--os-info $(OSINFO))
+
+# Colab runs Python 3.13; this machine's torch wheel is for 3.11 only. This runs the unit tests
+# that need no torch on a Python 3.13 (PY313; pyenv's if there is one) with deprecation warnings
+# as errors, and prints the sizes of the two corpora that come from Python itself.
+PY313 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(shell command -v python3.13 2>/dev/null))
+PY313_TESTS := tests/test_gradcheck.py tests/test_text.py tests/test_digits.py tests/test_sequences.py \
+	tests/test_shapes.py tests/test_tagging.py tests/test_dates.py tests/test_code_features.py \
+	tests/test_pixel_plots.py tests/test_colab.py
+check-py313:
+	@test -n "$(PY313)" || { echo "no Python 3.13 here: set PY313=/path/to/python3.13"; exit 2; }
+	test -x .venv313/bin/python || $(PY313) -m venv .venv313
+	.venv313/bin/python -m pip install -q numpy matplotlib scikit-learn ipywidgets pyyaml tqdm pytest nbformat threadpoolctl sacrebleu packaging
+	.venv313/bin/python -W error::DeprecationWarning -m pytest -q -p no:cacheprovider -W error::DeprecationWarning $(PY313_TESTS)
+	.venv313/bin/python -c 'import platform; from utils.data.text import load_text; \
+	  [print(platform.python_version(), n, len(t), "characters,", len(v), "distinct") for n in ("python-docs", "python-code") for t, v in [load_text(n)]]'
