@@ -130,10 +130,12 @@ PY313 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(
 PY313_TESTS := tests/test_gradcheck.py tests/test_text.py tests/test_digits.py tests/test_sequences.py \
 	tests/test_shapes.py tests/test_tagging.py tests/test_dates.py tests/test_code_features.py \
 	tests/test_pixel_plots.py tests/test_colab.py
+# Its environment lives outside the checkout (the book build would read its files).
+VENV313 ?= $(HOME)/.cache/rnn-labs/venv-py313
 check-py313:
 	@test -n "$(PY313)" || { echo "no Python 3.13 here: set PY313=/path/to/python3.13"; exit 2; }
-	test -x .venv313/bin/python || $(PY313) -m venv .venv313
-	.venv313/bin/python -m pip install -q numpy matplotlib scikit-learn ipywidgets pyyaml tqdm pytest nbformat threadpoolctl sacrebleu packaging
-	.venv313/bin/python -W error::DeprecationWarning -m pytest -q -p no:cacheprovider -W error::DeprecationWarning $(PY313_TESTS)
-	.venv313/bin/python -c 'import platform; from utils.data.text import load_text; \
+	test -x $(VENV313)/bin/python || $(PY313) -m venv $(VENV313)
+	$(VENV313)/bin/python -m pip install -q numpy matplotlib scikit-learn ipywidgets pyyaml tqdm pytest nbformat threadpoolctl sacrebleu packaging
+	$(VENV313)/bin/python -W error::DeprecationWarning -m pytest -q -p no:cacheprovider -W error::DeprecationWarning $(PY313_TESTS)
+	$(VENV313)/bin/python -c 'import platform; from utils.data.text import load_text; \
 	  [print(platform.python_version(), n, len(t), "characters,", len(v), "distinct") for n in ("python-docs", "python-code") for t, v in [load_text(n)]]'
