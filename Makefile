@@ -7,7 +7,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LABS ?=
 
-.PHONY: help venv book test students autograder solutions check-sync release grade clean browser sandbox bench
+.PHONY: help venv book test students autograder solutions check-sync release grade clean browser sandbox bench \
+	colab-image colab-freeze bench-gpu check-py313
 
 help:
 	@echo "make book        build the book into _build/html (open _build/html/index.html)"
@@ -16,8 +17,12 @@ help:
 	@echo "make solutions   execute labsolutions/ in full mode in place, then regenerate notebooks/"
 	@echo "make autograder  write the otter autograder zips to _build/autograder/"
 	@echo "make bench       time every lab (fast and full mode) into book/_generated/, print speed ratios"
+	@echo "make bench-gpu   time every lab in full mode on a CUDA GPU into book/_generated/bench-gpu.*"
 	@echo "make release DEST=../rnn-labs-public   write the student-facing copy (no solutions, no hidden tests)"
 	@echo "make grade LAB=lab01_rnn_numpy SUBMISSIONS=dir   grade a folder into results/LAB/"
+	@echo "make colab-freeze FREEZE=pip-freeze.gpu.txt SOURCE=... DATE=YYYY-MM-DD   vendor Colab's new package list"
+	@echo "make colab-image  build (or reuse) the Colab-image environment the tests run labs in"
+	@echo "make check-py313  the torch-free unit tests on Python 3.13 (Colab's), deprecations as errors"
 	@echo "make checkpoints  retrain Lab 3's character-LSTM checkpoint (utils/checkpoints/)"
 	@echo "make lab03-grid   run Lab 3's reference T-vs-success grid (resumable; JOBS=2)"
 
@@ -79,6 +84,11 @@ solutions: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m utils.bench $(LABS)
 
+# Every lab in full mode on a CUDA GPU (LAB_DEVICE=cuda): book/_generated/bench-gpu.md. Run it
+# wherever there is a GPU (it refuses to run without one).
+bench-gpu: $(STAMP)
+	$(PY) -m utils.bench --gpu $(LABS)
+
 DEST ?=
 release: $(STAMP)
 	@test -n "$(DEST)" || { echo "usage: make release DEST=../rnn-labs-public (a new folder outside the repository)"; exit 2; }
@@ -108,3 +118,35 @@ JOBS ?= 2
 .PHONY: lab03-grid
 lab03-grid: $(STAMP)
 	$(PY) -m utils.labgrid --jobs $(JOBS)
+
+# The Colab-image check (tests/test_colab_image.py) runs every lab in an environment built from
+# Colab's published package list (tests/colab/); built once per change, cached in ~/.cache/rnn-labs.
+colab-image: $(STAMP)
+	$(PY) -m utils.colabimage build
+
+# Vendor a new Colab package list when Colab moves: FREEZE is Google's pip-freeze.gpu.txt from
+# github.com/googlecolab/backend-info (OSINFO its os-info-gpu.txt), SOURCE says which commit.
+FREEZE ?=
+OSINFO ?=
+SOURCE ?=
+DATE ?=
+colab-freeze: $(STAMP)
+	@test -n "$(FREEZE)" -a -n "$(SOURCE)" -a -n "$(DATE)" || { echo 'usage: make colab-freeze FREEZE=pip-freeze.gpu.txt SOURCE="github.com/googlecolab/backend-info at commit ..." DATE=YYYY-MM-DD [OSINFO=os-info-gpu.txt]'; exit 2; }
+	$(PY) -m utils.colabimage refresh $(FREEZE) --source "$(SOURCE)" --date $(DATE) $(if $(OSINFO),--os-info $(OSINFO))
+
+# Colab runs Python 3.13; this machine's torch wheel is for 3.11 only. This runs the unit tests
+# that need no torch on a Python 3.13 (PY313; pyenv's if there is one) with deprecation warnings
+# as errors, and prints the sizes of the two corpora that come from Python itself.
+PY313 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(shell command -v python3.13 2>/dev/null))
+PY313_TESTS := tests/test_gradcheck.py tests/test_text.py tests/test_digits.py tests/test_sequences.py \
+	tests/test_shapes.py tests/test_tagging.py tests/test_dates.py tests/test_code_features.py \
+	tests/test_pixel_plots.py tests/test_colab.py
+# Its environment lives outside the checkout (the book build would read its files).
+VENV313 ?= $(HOME)/.cache/rnn-labs/venv-py313
+check-py313:
+	@test -n "$(PY313)" || { echo "no Python 3.13 here: set PY313=/path/to/python3.13"; exit 2; }
+	test -x $(VENV313)/bin/python || $(PY313) -m venv $(VENV313)
+	$(VENV313)/bin/python -m pip install -q numpy matplotlib scikit-learn ipywidgets pyyaml tqdm pytest nbformat threadpoolctl sacrebleu packaging
+	$(VENV313)/bin/python -W error::DeprecationWarning -m pytest -q -p no:cacheprovider -W error::DeprecationWarning $(PY313_TESTS)
+	$(VENV313)/bin/python -c 'import platform; from utils.data.text import load_text; \
+	  [print(platform.python_version(), n, len(t), "characters,", len(v), "distinct") for n in ("python-docs", "python-code") for t, v in [load_text(n)]]'

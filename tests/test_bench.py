@@ -70,3 +70,17 @@ def test_rnn_ratio_checks_the_lab_against_torch(tmp_path, monkeypatch):
     r = bench.ratio_rnn("rnn", N=4, T=3, D=5, H=6, dtype=np.float64, repeat=1)
     assert r["matches_torch"] and r["max_abs_diff_vs_torch"] < 1e-12
     assert r["ratio"] > 0
+
+
+def test_bench_gpu_refuses_without_a_gpu(monkeypatch, capsys):
+    import torch
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert bench.main(["--gpu"]) == 2
+    assert "needs a CUDA GPU" in capsys.readouterr().err
+
+
+def test_gpu_table_names_every_lab(monkeypatch, tmp_path):
+    monkeypatch.setattr(bench, "BENCH_GPU_MD", tmp_path / "bench-gpu.md")
+    text = bench.write_gpu_table({"machine": {"description": "test GPU"},
+                                  "labs": {"lab01_rnn_numpy": {"ok": True, "wall_s": 42.0, "peak_rss_mib": 600}}})
+    assert "42 s, 600 MiB" in text and "not measured yet" in text and "test GPU" in text

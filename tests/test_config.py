@@ -43,3 +43,28 @@ def test_seed_everything_rejects_bad_seeds(bad):
 def test_device_is_cpu_without_cuda():
     import torch
     assert config.device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def test_lab_device_forces_the_device(monkeypatch):
+    import torch
+    monkeypatch.setenv("LAB_DEVICE", "cpu")
+    assert config.device() == torch.device("cpu")
+    monkeypatch.setenv("LAB_DEVICE", "tpu")
+    with pytest.raises(ValueError, match="LAB_DEVICE"):
+        config.device()
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv("LAB_DEVICE", "cuda")
+    with pytest.raises(RuntimeError, match="no CUDA GPU"):
+        config.device()
+
+
+@pytest.mark.parametrize("fast, cuda, want", [(True, True, "fast"), (False, False, "full"), (False, True, "gpu")])
+def test_pick_takes_the_gpu_budget_only_in_full_mode_on_a_gpu(monkeypatch, fast, cuda, want):
+    import torch
+    monkeypatch.setattr(config, "FAST", fast)
+    monkeypatch.delenv("LAB_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    assert config.pick(fast="fast", full="full", gpu="gpu") == want
+    assert config.pick(fast="fast", full="full") == ("fast" if fast else "full")
+    monkeypatch.setenv("LAB_DEVICE", "cpu")  # a GPU machine told to use its CPU
+    assert config.pick(fast="fast", full="full", gpu="gpu") == ("fast" if fast else "full")

@@ -25,6 +25,7 @@ Full mode runs every lab for several minutes: run it on an otherwise idle machin
     python -m utils.bench --no-labs            # only the speed ratios
     python -m utils.bench --no-labs --threads 2  # ... with two threads (default: one)
     python -m utils.bench --no-ratios          # only the lab runtimes
+    python -m utils.bench --gpu                # full mode on a CUDA GPU (make bench-gpu)
 """
 
 from __future__ import annotations
@@ -102,12 +103,13 @@ def lab_names() -> list[str]:
     return sorted(p.stem for p in (ROOT / "labsolutions").glob("lab[0-9][0-9]_*.ipynb"))
 
 
-def run_lab(lab: str, fast: bool, timeout: int = 1800) -> dict:
+def run_lab(lab: str, fast: bool, timeout: int = 1800, device: str | None = None) -> dict:
     """Execute ``labsolutions/<lab>.ipynb`` in a fresh kernel; return its time and memory.
 
     ``wall_s`` runs from the start of the first cell to the end of the last one (kernel
     start-up excluded); ``peak_rss_mib`` is the kernel process's peak resident set size
-    (``getrusage``), read by one extra cell appended after the lab.
+    (``getrusage``), read by one extra cell appended after the lab. ``device`` ("cpu" or
+    "cuda") sets ``LAB_DEVICE`` for the kernel (``utils.config.device``).
     """
     import nbformat
     from nbclient import NotebookClient
@@ -130,8 +132,10 @@ def run_lab(lab: str, fast: bool, timeout: int = 1800) -> dict:
         if cell_index < n_lab_cells:  # not the memory probe appended below
             times["end"] = time.perf_counter()
 
-    env_before = {k: os.environ.get(k) for k in ("LAB_FAST", "PYTHONPATH")}
+    env_before = {k: os.environ.get(k) for k in ("LAB_FAST", "PYTHONPATH", "LAB_DEVICE")}
     os.environ["LAB_FAST"] = "1" if fast else "0"
+    if device is not None:
+        os.environ["LAB_DEVICE"] = device
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env_before["PYTHONPATH"]) if p)
     result = {"ok": True}
     try:
@@ -238,6 +242,59 @@ def write_table(data: dict) -> str:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     BENCH_MD.write_text(text)
     return text
+
+
+BENCH_GPU_JSON = OUT_DIR / "bench-gpu.json"
+BENCH_GPU_MD = OUT_DIR / "bench-gpu.md"
+
+
+def write_gpu_table(data: dict) -> str:
+    """``book/_generated/bench-gpu.md``: full mode on a CUDA GPU next to the CPU's full mode."""
+    cpu_runs = json.loads(BENCH_JSON.read_text()).get("labs", {}) if BENCH_JSON.exists() else {}
+    lines = ["| Lab | Full mode on the GPU | Full mode on the CPU (`make bench`) |",
+             "|-----|---------------------:|------------------------------------:|"]
+    for lab in lab_names():
+        gpu = data.get("labs", {}).get(lab)
+        lines.append(f"| {int(lab[3:5])}. {_chapter_title(lab)} | {_cell(gpu)} | {_cell(cpu_runs.get(lab, {}).get('full'))} |")
+    m = data.get("machine", {})
+    lines += ["", f"Wall time of all the lab's cells and the kernel's peak host memory in full mode with "
+                  f"`LAB_DEVICE=cuda`, measured by `make bench-gpu` on {m.get('description', '?')} "
+                  f"(Python {m.get('python', '?')}, PyTorch {m.get('torch', '?')}); dates in "
+                  f"`book/_generated/bench-gpu.json`. Labs whose budgets grow on a GPU "
+                  f"(`pick(..., gpu=...)`) do more work there than on the CPU."]
+    text = "\n".join(lines) + "\n"
+    BENCH_GPU_MD.write_text(text)
+    return text
+
+
+def bench_gpu(labs: list[str]) -> int:
+    """``make bench-gpu``: every lab in full mode on this machine's CUDA GPU."""
+    try:
+        import torch
+        has_cuda = torch.cuda.is_available()
+    except ImportError:
+        has_cuda = False
+    if not has_cuda:
+        print("make bench-gpu needs a CUDA GPU that PyTorch can see (torch.cuda.is_available() is False "
+              "here); run it on a GPU machine, e.g. a Colab GPU runtime with `make venv` done there.",
+              file=sys.stderr)
+        return 2
+    data = json.loads(BENCH_GPU_JSON.read_text()) if BENCH_GPU_JSON.exists() else {}
+    data.setdefault("labs", {})
+    data["machine"] = machine()
+    failed = False
+    print(f"Timing {len(labs)} labs in full mode on {data['machine']['description']}")
+    for lab in labs:
+        print(f"  {lab} full mode on the GPU ... ", end="", flush=True)
+        run = run_lab(lab, fast=False, device="cuda")
+        data["labs"][lab] = run
+        failed |= not run["ok"]
+        print(_cell(run))
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    BENCH_GPU_JSON.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    write_gpu_table(data)
+    print(f"wrote {BENCH_GPU_JSON.relative_to(ROOT)} and {BENCH_GPU_MD.relative_to(ROOT)}")
+    return 1 if failed else 0
 
 
 # --------------------------------------------------------------------------------------
@@ -548,7 +605,15 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per speed ratio")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads for NumPy's BLAS and PyTorch in the speed ratios (default 1)")
+    parser.add_argument("--gpu", action="store_true",
+                        help="full mode on the CUDA GPU only, into book/_generated/bench-gpu.* (make bench-gpu)")
     args = parser.parse_args(argv)
+    if args.gpu:
+        labs = args.labs or lab_names()
+        unknown = set(labs) - set(lab_names())
+        if unknown:
+            parser.error(f"no solution notebook for {sorted(unknown)}; labs are {lab_names()}")
+        return bench_gpu(labs)
 
     data = json.loads(BENCH_JSON.read_text()) if BENCH_JSON.exists() else {}
     data.setdefault("labs", {})

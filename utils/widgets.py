@@ -1,5 +1,10 @@
 """ipywidgets for the labs, each with a static fallback.
 
+Every helper works with ipywidgets 7.x (Colab ships 7.7.1, and its front end renders only
+7.x widgets) and 8.x (local installs); ``tests/test_colab_image.py`` drives each of them
+once on Colab's version. Helpers built on ``interact`` return the rendering function with
+the widget as its ``.widget`` attribute, as ``ipywidgets.interact`` does.
+
 A widget is interactive only with a live kernel. The rendered book has none, so book
 chapters call the same functions with ``static=True``: they then draw or print the
 result for a fixed list of settings instead of showing a control. The static path is
@@ -131,9 +136,6 @@ def dependency_explorer(deps: dict, shape, static: bool = False, static_pixels=N
     with out:
         draw(start or (H - 2, W // 2))
     return box
-
-
-    return w.interact(render, **{"value": control})
 
 
 # ----------------------------------------------------------------------------------------
