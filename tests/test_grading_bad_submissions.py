@@ -49,6 +49,7 @@ QUESTIONS = [
     ("q3_relu", "def relu(x):\n    # BEGIN SOLUTION\n    return torch.clamp(x, min=0)\n    # END SOLUTION",
      "def test_relu_shape(relu, torch):\n    assert relu(torch.zeros(2, 3)).shape == (2, 3)\ntest_relu_shape(relu, torch)",
      "def test_relu_values(relu, torch, seed=0):\n    x = torch.randn(2, generator=torch.Generator().manual_seed(seed))\n"
+     "    x = torch.stack([-x[0].abs(), x[1].abs()])  # one negative, one positive, in random sizes\n"
      "    assert torch.allclose(relu(x), x.clamp(min=0))\ntest_relu_values(relu, torch)"),
 ]
 
