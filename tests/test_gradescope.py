@@ -10,21 +10,16 @@ import subprocess
 import sys
 import zipfile
 
-import nbformat
 import pytest
 
-from test_grading_bad_submissions import LAB, write_tiny_lab
+from test_grading_bad_submissions import LAB, build_tiny_course
 
-from utils import release
 from utils.grading import gradescope
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("course")
-    write_tiny_lab(root)
-    release.generate_autograder(LAB, root / "_build" / "autograder", root)
-    release.generate_student(LAB, root / "notebooks", root)
+    root = build_tiny_course(tmp_path_factory.mktemp("course"))
     return root, gradescope.build(LAB, root / "_build" / "gradescope", root)
 
 

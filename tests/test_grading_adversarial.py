@@ -195,12 +195,9 @@ HONEST = ["a0_honest", "m_honest", "z_honest"]
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    from test_grading_bad_submissions import write_tiny_lab
+    from test_grading_bad_submissions import build_tiny_course
 
-    root = tmp_path_factory.mktemp("course")
-    write_tiny_lab(root)
-    release.generate_autograder(LAB, root / "_build" / "autograder", root)
-    release.generate_student(LAB, root / "notebooks", root)
+    root = build_tiny_course(tmp_path_factory.mktemp("course"))
     subs = tmp_path_factory.mktemp("submissions")
     out = tmp_path_factory.mktemp("results") / "lab90"
     notebooks = attacks(root, subs, out)

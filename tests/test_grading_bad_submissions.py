@@ -87,13 +87,17 @@ def write_tiny_lab(root: Path, written: bool = False) -> None:
     nbformat.write(nb, root / "labsolutions" / f"{LAB}.ipynb")
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    root = tmp_path_factory.mktemp("course")
-    write_tiny_lab(root)
+def build_tiny_course(root: Path, written: bool = False) -> Path:
+    """The tiny lab's master, its autograder (with the solved notebook) and its student notebook."""
+    write_tiny_lab(root, written)
     release.generate_autograder(LAB, root / "_build" / "autograder", root)
     release.generate_student(LAB, root / "notebooks", root)
     return root
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return build_tiny_course(tmp_path_factory.mktemp("course"))
 
 
 # ------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import csv
 import nbformat
 import pytest
 
-from test_grading_bad_submissions import LAB, WRITTEN, write_tiny_lab
+from test_grading_bad_submissions import LAB, WRITTEN, build_tiny_course
 
 from utils import release
 from utils.grade import grade_folder
@@ -24,10 +24,7 @@ def answer_cells(nb):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("course")
-    write_tiny_lab(root, written=True)
-    release.generate_autograder(LAB, root / "_build" / "autograder", root)
-    release.generate_student(LAB, root / "notebooks", root)
+    root = build_tiny_course(tmp_path_factory.mktemp("course"), written=True)
     subs = tmp_path_factory.mktemp("subs")
     student = nbformat.read(root / "notebooks" / LAB / f"{LAB}.ipynb", as_version=4)
     nbformat.write(nbformat.read(root / "_build" / "autograder" / LAB / f"{LAB}-solution.ipynb", as_version=4),
