@@ -20,6 +20,7 @@ help:
 	@echo "make grade LAB=lab01_rnn_numpy SUBMISSIONS=dir   grade a folder into results/LAB/"
 	@echo "make checkpoints  retrain Lab 3's character-LSTM checkpoint (utils/checkpoints/)"
 	@echo "make lab03-grid   run Lab 3's reference T-vs-success grid (resumable; JOBS=2)"
+	@echo "make lab02-sweep  rerun Lab 2 in full mode and copy its adding-problem sweep to book/data/"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -97,3 +98,12 @@ JOBS ?= 2
 .PHONY: lab03-grid
 lab03-grid: $(STAMP)
 	$(PY) -m utils.labgrid --jobs $(JOBS)
+
+# Lab 2: the adding-problem sweep the book chapter shows (book/data/lab02_adding_sweep.json). A
+# full-mode run of the lab writes it into the notebook's working folder (a student's run never
+# touches the course's files); this reruns the master in full mode and copies the result.
+.PHONY: lab02-sweep
+lab02-sweep: $(STAMP)
+	$(MAKE) solutions LABS=lab02_vanishing_gradients
+	mkdir -p book/data
+	mv labsolutions/lab02_adding_sweep.json book/data/lab02_adding_sweep.json
