@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LABS ?=
 
-.PHONY: help venv book test test-fast students autograder solutions check-sync release grade clean browser bench
+.PHONY: help venv book test test-fast students autograder solutions check-sync release grade clean browser bench mathjax
 
 help:
 	@echo "make book        build the book into _build/html (open _build/html/index.html)"
@@ -31,10 +31,23 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
-book: $(STAMP)
+book: $(STAMP) mathjax
 	rm -rf _build/.jupyter_cache
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "Book written to _build/html: open _build/html/index.html in a browser."
+
+# MathJax 3 from the npm registry, served by the built book itself (utils/book_mathjax.py copies
+# it into _build/html/_static/mathjax/): the formulas render offline and in the browser test.
+# Installs npm from Debian first when it is missing (as root).
+MATHJAX_VERSION := 3.2.2
+MATHJAX_JS := build/mathjax/node_modules/mathjax/es5/tex-mml-chtml.js
+mathjax: $(MATHJAX_JS)
+$(MATHJAX_JS):
+	@command -v npm >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y npm; else \
+	  echo "make: npm is missing; run 'sudo apt-get install -y npm' (MathJax comes from the npm registry)"; exit 1; fi; }
+	npm install --prefix build/mathjax --no-audit --no-fund --no-save mathjax@$(MATHJAX_VERSION)
+	test -f $@ && touch $@
 
 # Debian's Chromium for the browser test (tests/test_book.py), installed only when missing.
 # Needs root (CI runs as root); elsewhere it says what to do and the browser test skips
@@ -50,7 +63,7 @@ browser:
 
 # Two xdist workers on a 2-core machine: one BLAS/torch thread each, or the four threads
 # fight over two cores and small-matrix code runs many times slower.
-test: $(STAMP) browser
+test: $(STAMP) browser mathjax
 	LAB_FAST=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m pytest tests labsolutions --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=300 -p no:cacheprovider -n 2 --dist loadfile
 
