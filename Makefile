@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LABS ?=
 
 .PHONY: help venv book test students autograder solutions check-sync release grade clean browser sandbox bench \
-	colab-image colab-freeze bench-gpu check-py313
+	mathjax colab-image colab-freeze bench-gpu check-py313 lab02-sweep
 
 help:
 	@echo "make book        build the book into _build/html (open _build/html/index.html)"
@@ -25,6 +25,7 @@ help:
 	@echo "make check-py313  the torch-free unit tests on Python 3.13 (Colab's), deprecations as errors"
 	@echo "make checkpoints  retrain Lab 3's character-LSTM checkpoint (utils/checkpoints/)"
 	@echo "make lab03-grid   run Lab 3's reference T-vs-success grid (resumable; JOBS=2)"
+	@echo "make lab02-sweep  rerun Lab 2 in full mode and copy its adding-problem sweep to book/data/"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,7 +36,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
-book: $(STAMP)
+book: $(STAMP) mathjax
 	rm -rf _build/.jupyter_cache
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "Book written to _build/html: open _build/html/index.html in a browser."
@@ -51,6 +52,19 @@ sandbox:
 	  fi; \
 	fi
 
+# MathJax 3 from the npm registry, served by the built book itself (utils/book_mathjax.py copies
+# it into _build/html/_static/mathjax/): the formulas render offline and in the browser test.
+# Installs npm from Debian first when it is missing (as root).
+MATHJAX_VERSION := 3.2.2
+MATHJAX_JS := build/mathjax/node_modules/mathjax/es5/tex-mml-chtml.js
+mathjax: $(MATHJAX_JS)
+$(MATHJAX_JS):
+	@command -v npm >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y npm; else \
+	  echo "make: npm is missing; run 'sudo apt-get install -y npm' (MathJax comes from the npm registry)"; exit 1; fi; }
+	npm install --prefix build/mathjax --no-audit --no-fund --no-save mathjax@$(MATHJAX_VERSION)
+	test -f $@ && touch $@
+
 # Debian's Chromium for the browser test (tests/test_book.py), installed only when missing.
 # Needs root (CI runs as root); elsewhere it says what to do and the browser test skips
 # (in CI, with CI=true, the browser test fails instead).
@@ -65,7 +79,7 @@ browser:
 
 # Two xdist workers on a 2-core machine: one BLAS/torch thread each, or the four threads
 # fight over two cores and small-matrix code runs many times slower.
-test: $(STAMP) browser sandbox
+test: $(STAMP) browser sandbox mathjax
 	LAB_FAST=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m pytest tests labsolutions --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=300 -p no:cacheprovider -n 2 --dist loadfile
 
@@ -150,3 +164,12 @@ check-py313:
 	$(VENV313)/bin/python -W error::DeprecationWarning -m pytest -q -p no:cacheprovider -W error::DeprecationWarning $(PY313_TESTS)
 	$(VENV313)/bin/python -c 'import platform; from utils.data.text import load_text; \
 	  [print(platform.python_version(), n, len(t), "characters,", len(v), "distinct") for n in ("python-docs", "python-code") for t, v in [load_text(n)]]'
+
+# Lab 2: the adding-problem sweep the book chapter shows (book/data/lab02_adding_sweep.json). A
+# full-mode run of the lab writes it into the notebook's working folder (a student's run never
+# touches the course's files); this reruns the master in full mode and copies the result.
+.PHONY: lab02-sweep
+lab02-sweep: $(STAMP)
+	$(MAKE) solutions LABS=lab02_vanishing_gradients
+	mkdir -p book/data
+	mv labsolutions/lab02_adding_sweep.json book/data/lab02_adding_sweep.json

@@ -39,12 +39,13 @@ def test_table_lists_every_lab_and_marks_unmeasured_ones(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "lab_names", lambda: ["lab01_a", "lab02_b"])
     data = {"machine": {"description": "2-core CPU (X), no GPU", "python": "3", "numpy": "2", "torch": "2"},
             "labs": {"lab01_a": {"fast": {"ok": True, "wall_s": 12.3, "peak_rss_mib": 400},
-                                 "full": {"ok": True, "wall_s": 250.0, "peak_rss_mib": 900}},
+                                 "full": {"ok": True, "wall_s": 250.0, "peak_rss_mib": 900,
+                                          "slowest_cell": 7, "slowest_cell_s": 95.4}},
                      "lab02_b": {"fast": {"ok": False, "error": "ValueError: boom"}}},
             "speed_ratios": {"machine": "m", "measured": "now", "results": [
                 {"what": "RNN", "numpy_ms": 10.0, "torch_ms": 5.0, "ratio": 2.0, "matches_torch": True}]}}
     text = bench.write_table(data)
-    assert "| 1. lab01_a | 12 s, 400 MiB | 4 min 10 s, 900 MiB |" in text
+    assert "| 1. lab01_a | 12 s, 400 MiB | 4 min 10 s, 900 MiB (slowest cell 1 min 35 s) |" in text
     assert "| 2. lab02_b | failed (ValueError: boom) | not measured yet |" in text
     assert "| RNN | 10.0 ms | 5.0 ms | 2.00 |" in text
     assert "2-core CPU (X), no GPU" in text

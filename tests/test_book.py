@@ -17,11 +17,13 @@ links), and the tests below judge those records:
   and no cell outputs (the build must not execute student notebooks);
 * every image in the pages' content is decoded with a non-zero size, and each lab
   chapter shows at least one figure;
-* every internal link (page and ``#fragment``) resolves.
+* every internal link (page and ``#fragment``) resolves;
+* every page's math is typeset by MathJax, which the book serves itself
+  (``utils/book_mathjax.py``): no raw TeX delimiters are left, and every lab chapter has math.
 
-Only 127.0.0.1 is reachable from the browser (``--host-resolver-rules``): the CDN assets
-(MathJax, require.js) fail fast and identically with or without internet, and external
-images (the Colab badge) are listed but not judged. Screenshots of the landing page and
+Only 127.0.0.1 is reachable from the browser (``--host-resolver-rules``): CDN assets
+(require.js) fail fast and identically with or without internet, and external images
+(the Colab badge) are listed but not judged. Screenshots of the landing page and
 the first lab's pages go to ``test-artifacts/``.
 
 Chromium is installed by ``make test`` (its ``browser`` prerequisite). Without it the
@@ -268,6 +270,13 @@ class Chromium:
 PAGE_PROBE = r"""
 (async () => {
   const content = document.querySelector('article') || document.querySelector('main') || document.body;
+  // MathJax 3 replaces Sphinx's config object with itself when it loads; wait for its first typeset
+  for (let i = 0; i < 200 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++) {
+    await new Promise(r => setTimeout(r, 50));
+  }
+  const mathjax = !!(window.MathJax && MathJax.startup && MathJax.startup.promise);
+  if (mathjax) { await MathJax.startup.promise; }
+  const maths = [...content.querySelectorAll('.math')];
   const imgs = [...content.querySelectorAll('img')];
   imgs.forEach(i => { i.loading = 'eager'; });
   await Promise.all(imgs.map(i => i.decode().catch(() => null)));
@@ -282,6 +291,11 @@ PAGE_PROBE = r"""
     colab: [...document.querySelectorAll('a[href*="colab.research.google.com"]')].map(a => a.href),
     outputs: content.querySelectorAll('.cell_output').length,
     nav: nav,
+    mathjax: mathjax,
+    math: maths.length,
+    typeset: content.querySelectorAll('mjx-container').length,
+    raw_tex: maths.filter(m => !m.querySelector('mjx-container') && /\\[(\[]|\$\$/.test(m.textContent))
+                  .map(m => m.textContent.trim().slice(0, 80)),
   };
 })()
 """
@@ -509,3 +523,23 @@ def test_screenshots_saved(site):
         assert f"{site['labs'][0]}_chapter.png" in shots
     for name in shots:
         assert (ARTIFACTS / name).stat().st_size > 10_000, f"{name} looks blank"
+
+
+def test_math_is_typeset(site):
+    """MathJax loads from the book itself and typesets every formula (no raw ``\\(`` left)."""
+    problems = []
+    for doc, page in site["pages"].items():
+        if page["math"] and not page["mathjax"]:
+            problems.append(f"{page['path']}: {page['math']} formulas but MathJax did not load")
+        if page["raw_tex"]:
+            problems.append(f"{page['path']}: {len(page['raw_tex'])} formulas left as raw TeX, "
+                            f"first: {page['raw_tex'][0]!r}")
+        if page["typeset"] < page["math"]:
+            problems.append(f"{page['path']}: {page['typeset']} typeset of {page['math']} formulas")
+        if any(path.startswith("/_static/mathjax/") and status >= 400 for path, status in page["requests"]):
+            problems.append(f"{page['path']}: a MathJax file failed to load from the book")
+    for lab in site["labs"]:
+        page = site["pages"].get(f"book/{lab}")
+        if page is not None and not page["typeset"]:
+            problems.append(f"{page['path']}: the lab chapter shows no typeset formula")
+    assert not problems, "\n".join(problems)

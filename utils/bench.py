@@ -107,8 +107,9 @@ def run_lab(lab: str, fast: bool, timeout: int = 1800, device: str | None = None
     """Execute ``labsolutions/<lab>.ipynb`` in a fresh kernel; return its time and memory.
 
     ``wall_s`` runs from the start of the first cell to the end of the last one (kernel
-    start-up excluded); ``peak_rss_mib`` is the kernel process's peak resident set size
-    (``getrusage``), read by one extra cell appended after the lab. ``device`` ("cpu" or
+    start-up excluded); ``slowest_cell_s`` and ``slowest_cell`` (its index in the notebook)
+    name the longest single cell; ``peak_rss_mib`` is the kernel process's peak resident set
+    size (``getrusage``), read by one extra cell appended after the lab. ``device`` ("cpu" or
     "cuda") sets ``LAB_DEVICE`` for the kernel (``utils.config.device``).
     """
     import nbformat
@@ -125,12 +126,16 @@ def run_lab(lab: str, fast: bool, timeout: int = 1800, device: str | None = None
         "_r.getrusage(_r.RUSAGE_CHILDREN).ru_maxrss * _k)"))
     times: dict[str, float] = {}
 
+    cell_times: dict[int, float] = {}
+
     def on_cell_start(cell, cell_index, **_):
         times.setdefault("start", time.perf_counter())
+        times["cell_start"] = time.perf_counter()
 
     def on_cell_executed(cell, cell_index, **_):
         if cell_index < n_lab_cells:  # not the memory probe appended below
             times["end"] = time.perf_counter()
+            cell_times[cell_index] = times["end"] - times["cell_start"]
 
     env_before = {k: os.environ.get(k) for k in ("LAB_FAST", "PYTHONPATH", "LAB_DEVICE")}
     os.environ["LAB_FAST"] = "1" if fast else "0"
@@ -156,6 +161,9 @@ def run_lab(lab: str, fast: bool, timeout: int = 1800, device: str | None = None
                 os.environ[key] = value
     if "start" in times and "end" in times:
         result["wall_s"] = round(times["end"] - times["start"], 1)
+    if cell_times:
+        slowest = max(cell_times, key=cell_times.get)
+        result["slowest_cell"], result["slowest_cell_s"] = slowest, round(cell_times[slowest], 1)
     for out in nb.cells[-1].get("outputs", []):
         text = out.get("text", "")
         if PEAK_MARKER in text:
@@ -197,7 +205,9 @@ def _cell(run: dict | None) -> str:
     if not run.get("ok"):
         return f"failed ({run.get('error', '?')[:60]})"
     busy = run.get("load_1min", 0) > (os.cpu_count() or 1) + 1
-    return f"{_fmt_time(run.get('wall_s'))}, {run.get('peak_rss_mib', '?')} MiB" + (" *" if busy else "")
+    slowest = f" (slowest cell {_fmt_time(run['slowest_cell_s'])})" if "slowest_cell_s" in run else ""
+    return (f"{_fmt_time(run.get('wall_s'))}, {run.get('peak_rss_mib', '?')} MiB{slowest}"
+            + (" *" if busy else ""))
 
 
 def write_table(data: dict) -> str:
@@ -216,8 +226,8 @@ def write_table(data: dict) -> str:
     if not data.get("labs"):
         lines = ["No lab has been timed yet: run `make bench`."]
     else:
-        lines += ["", f"Wall time of all the lab's cells (kernel start-up excluded) and the kernel's "
-                      f"peak memory, measured by `make bench` on {m.get('description', 'an unknown machine')} "
+        lines += ["", f"Wall time of all the lab's cells (kernel start-up excluded), the longest single "
+                      f"cell where recorded, and the kernel's peak memory, measured by `make bench` on {m.get('description', 'an unknown machine')} "
                       f"(Python {m.get('python', '?')}, NumPy {m.get('numpy', '?')}, "
                       f"PyTorch {m.get('torch', '?')}); dates and load averages in `book/_generated/bench.json`."]
         if "*" in "".join(lines):

@@ -108,6 +108,43 @@ def check_master(master: Path) -> None:
                          f"print it with `python -m utils.release setup-cell {master.stem}`")
 
 
+_NBVAL_LINE = re.compile(r"^[ \t]*#\s*NBVAL_\w+[^\n]*\n?", re.M)
+
+
+def _strip_test_markers(nb) -> None:
+    """Drop nbval's marker comments (``# NBVAL_CHECK_OUTPUT``...): they steer our tests, not students."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = _NBVAL_LINE.sub("", cell.source)
+
+
+# Development traces a student cannot follow: phrases of the course's own history, its
+# repository-only commands and files. ``development_traces`` looks for them in what a
+# student reads (markdown and code of a generated notebook, and its public tests).
+DEV_TRACES = [
+    (re.compile(r"NBVAL_"), "an nbval marker"),
+    (re.compile(r"the issue that", re.I), "a reference to the course's issue tracker"),
+    (re.compile(r"\bour (first|second|earlier|previous) (version|attempt|run)", re.I), "development history"),
+    (re.compile(r"\bour probes?\b", re.I), "the developers' probes"),
+    (re.compile(r"`make\b[^`]*`|\bmake (?:lab\d\d[\w-]*|checkpoints|students|solutions|autograder|bench|"
+                r"release|grade|venv|book|test)\b"), "a repository make target"),
+    (re.compile(r"labsolutions"), "the instructors' master notebooks"),
+    (re.compile(r"\btests?/test_\w+|\bpytest\b|\bnbval\b", re.I), "the course's test suite"),
+    (re.compile(r"\bbook/data\b"), "the course's own data files"),
+]
+
+
+def development_traces(text: str) -> list[str]:
+    """(what: the matching text) for every development trace in ``text``."""
+    found = []
+    for pattern, what in DEV_TRACES:
+        for m in pattern.finditer(text):
+            end = text.find("\n", m.end())
+            line = text[text.rfind("\n", 0, m.start()) + 1: end if end >= 0 else len(text)]
+            found.append(f"{what}: {line.strip()[:100]}")
+    return found
+
+
 def _normalize(nb, lab: str) -> None:
     """Make a generated notebook byte-for-byte reproducible and output-free."""
     nb.metadata = {
@@ -142,6 +179,7 @@ def generate_student(lab: str, out_root: Path, root: Path = ROOT) -> Path:
         nb = nbformat.read(dist / "student" / f"{lab}.ipynb", as_version=4)
         nb.cells[_first_code_cell(nb)].source = setup_cell(lab, root)
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(badge_cell(lab, root)))
+        _strip_test_markers(nb)
         _normalize(nb, lab)
         out = out_root / lab
         if out.exists():
