@@ -130,3 +130,17 @@ def test_model_answers_and_rubrics_reach_no_student(graded):
         assert any("a line of a hidden test" in leak for leak in release.hidden_test_leaks(root))
     finally:
         (book / "leak.md").unlink()
+
+
+@pytest.mark.parametrize("lab", release.lab_names())
+def test_every_written_question_of_every_lab_has_a_model_answer_and_rubric(lab):
+    master = release.ROOT / "labsolutions" / f"{lab}.ipynb"
+    questions = written.written_questions(master)
+    assert questions, f"{lab} has no written question"
+    for q in questions:
+        assert q.points > 0 and f"({q.points:g} point" in q.prompt, q.name
+        assert q.solution.startswith("**Model answer.**") and "**Rubric.**" in q.solution, q.name
+    text = master.read_text()
+    assert "Your answer:" not in text and "*Your answer:*" not in text  # every question converted
+    student = (release.ROOT / "notebooks" / lab / f"{lab}.ipynb").read_text()
+    assert student.count(written.PLACEHOLDER) == len(questions)
