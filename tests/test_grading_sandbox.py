@@ -122,3 +122,12 @@ def test_grader_refuses_to_run_without_a_sandbox(monkeypatch, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("UNSAFE: submissions run WITHOUT a sandbox") == 2
     assert "lab90_tiny-solution,ok,2,2,2,6" in (tmp_path / "r2" / "grades.csv").read_text()
+
+
+def test_tmp_is_mounted_before_the_interpreter():
+    """A later mount covers an earlier one: /tmp must not hide an interpreter that lives under
+    /tmp (CI clones the course there, its .venv with it)."""
+    cmd, _, _ = sandbox.command(["true"], sandbox.Limits())
+    tmpfs = cmd.index("--tmpfs")
+    binds = [i for i, a in enumerate(cmd) if a == "--ro-bind" and cmd[i + 1] in sandbox._python_paths()]
+    assert binds and tmpfs < min(binds)

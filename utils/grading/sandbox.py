@@ -124,6 +124,8 @@ def command(argv: list[str], limits: Limits, unsafe: bool = False) -> tuple[list
             cmd += ["--symlink", os.readlink(d), d]
         elif os.path.exists(d):
             cmd += ["--ro-bind", d, d]
+    # /tmp first: the interpreter may live under /tmp (a CI clone), and a later mount covers an earlier one
+    cmd += ["--perms", "01777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp"]
     made = set()
     for p in _python_paths() + [f"{INSIDE_PKG}/utils"]:
         for parent in reversed(Path(p).parents[:-1]):  # readable parents (bwrap would make them 0700)
@@ -132,8 +134,7 @@ def command(argv: list[str], limits: Limits, unsafe: bool = False) -> tuple[list
                 cmd += ["--perms", "0755", "--dir", str(parent)]
     for p in _python_paths():
         cmd += ["--ro-bind", p, p]
-    cmd += ["--ro-bind", str(UTILS), f"{INSIDE_PKG}/utils", "--proc", "/proc", "--dev", "/dev",
-            "--perms", "01777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp", "--chdir", "/tmp", "--"]
+    cmd += ["--ro-bind", str(UTILS), f"{INSIDE_PKG}/utils", "--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp", "--"]
     if uid is not None:
         cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                 "--bounding-set=-all", "--no-new-privs", "--"]
