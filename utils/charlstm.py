@@ -3,32 +3,28 @@
 Lab 3 looks for LSTM cells that track properties of Python source code (inside a string,
 inside a comment, bracket depth, indentation, position in the line), after Karpathy,
 Johnson and Fei-Fei (2016). Finding clean cells needs more training than a class period,
-so the course ships a small checkpoint, trained reproducibly by::
-
-    python -m utils.charlstm            # or: make checkpoints
-
-which writes ``utils/checkpoints/char_lstm_python_code.pt`` and a sidecar ``.json`` with
-the seed, steps, wall time and validation bits per character. :func:`load_char_lstm`
+so the course ships a small checkpoint, ``utils/artefacts/char_lstm_python_code.pt`` with a
+sidecar ``.json`` (seed, steps, wall time, validation bits per character), trained
+reproducibly by ``utils.instructor.train_charlstm``. :func:`load_char_lstm`
 loads it. The model uses ``torch.nn.LSTM``: nothing here is a lab solution (the lab's
 graded LSTM is written by the students in NumPy and from ``nn.Parameter``).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import platform
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
+from . import ARTEFACTS
+
+CHECKPOINT_DIR = ARTEFACTS  # where the committed checkpoint lives
 DEFAULT_NAME = "char_lstm_python_code"
 
-# The recipe of the committed checkpoint (``python -m utils.charlstm`` with no options).
+# The recipe of the committed checkpoint (``python -m utils.instructor.train_charlstm``, no options).
 DEFAULTS = dict(seed=0, hidden=256, embed=64, steps=15000, batch=32, seq_len=100, lr=2e-3,
                 max_chars=None, val_chars=200_000)
 
@@ -188,8 +184,8 @@ def load_char_lstm(name: str = DEFAULT_NAME, folder: Path = CHECKPOINT_DIR):
 
     path = Path(folder) / f"{name}.pt"
     if not path.exists():
-        raise FileNotFoundError(f"no checkpoint at {path}; create it with `make checkpoints` "
-                                f"(python -m utils.charlstm)")
+        raise FileNotFoundError(f"no checkpoint at {path}; the course's copy of utils has it "
+                                f"(instructors: `make checkpoints`)")
     blob = torch.load(path, map_location="cpu", weights_only=True)
     vocab = CharVocab(blob["chars"])
     model = make_model(len(vocab), blob["hidden"], blob["embed"])
@@ -198,35 +194,3 @@ def load_char_lstm(name: str = DEFAULT_NAME, folder: Path = CHECKPOINT_DIR):
     meta_path = path.with_suffix(".json")
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     return model, vocab, meta
-
-
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description="Train the Lab 3 character LSTM on the Python stdlib sources.")
-    for k, v in DEFAULTS.items():
-        p.add_argument(f"--{k.replace('_', '-')}", type=(float if k == "lr" else int), default=v)
-    p.add_argument("--name", default=DEFAULT_NAME)
-    p.add_argument("--threads", type=int, default=1, help="torch threads (default 1: reproducible)")
-    args = p.parse_args(argv)
-    torch = _torch()
-    torch.set_num_threads(args.threads)
-    from .data import load_text
-
-    text, vocab = load_text("python-code", max_chars=args.max_chars)
-    model, info = train_char_lstm(text, vocab, steps=args.steps, hidden=args.hidden, embed=args.embed,
-                                  batch=args.batch, seq_len=args.seq_len, lr=args.lr, seed=args.seed,
-                                  val_chars=args.val_chars)
-    losses = np.asarray(info.pop("losses"))
-    meta = {k: getattr(args, k) for k in DEFAULTS}
-    meta.update(info, corpus="python-code", corpus_chars=len(text), vocab_size=len(vocab),
-                python=platform.python_version(), torch=torch.__version__, threads=args.threads,
-                final_train_loss_nats=float(losses[-100:].mean()),
-                train_loss_curve_nats=[round(float(v), 4) for v in losses.reshape(-1, 50).mean(1)]
-                if len(losses) % 50 == 0 else [])
-    path = save_char_lstm(model, vocab, meta, args.name)
-    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): validation {info['val_bits_per_char']:.3f} bits/char, "
-          f"{info['wall_time_s']:.0f} s")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -7,7 +7,7 @@ of f(x+h) - f(x-h) swamps the O(h^2) truncation error and no check below 1e-4 is
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

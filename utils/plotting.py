@@ -132,7 +132,8 @@ def activation_html(text: str, values, title: str = "", vmax: float | None = Non
         rgb = (255, int(255 * (1 - a)), int(255 * (1 - a))) if v > 0 else (int(255 * (1 - a)), int(255 * (1 - a)), 255)
         shown = "\u21b5\n" if ch == "\n" else _html.escape(ch)
         spans.append(f'<span style="background-color:rgb{rgb}">{shown}</span>')
-    head = f"<div style='font-family:sans-serif;font-size:90%;margin:4px 0'>{_html.escape(title)}</div>" if title else ""
+    head = (f"<div style='font-family:sans-serif;font-size:90%;margin:4px 0'>{_html.escape(title)}</div>"
+            if title else "")
     return (f"{head}<pre style='font-family:monospace;font-size:80%;line-height:1.25;white-space:pre;"
             f"background:white;color:black;padding:4px;border:1px solid #ddd'>{''.join(spans)}</pre>")
 # ---------------------------------------------------------------------------- Lab 4: captioning

@@ -2,7 +2,7 @@
 
 In a notebook every function here runs directly. When the grader runs a test, the
 student's functions and objects live in the submission's own process (see
-``utils.grading``) and only plain data comes back from it. A test that must hand the
+``utils.instructor.grading``) and only plain data comes back from it. A test that must hand the
 student an object (a decoder, a model) builds one of the fixtures below: the grader sends
 the fixture's data and it is rebuilt in the submission's process. A test that needs
 autograd through the student's code calls ``vjp`` or ``jacobian``: given a student object,

@@ -1,7 +1,7 @@
 """ipywidgets for the labs, each with a static fallback.
 
 Every helper works with ipywidgets 7.x (Colab ships 7.7.1, and its front end renders only
-7.x widgets) and 8.x (local installs); ``tests/test_colab_image.py`` drives each of them
+7.x widgets) and 8.x (local installs); ``tests/labs/test_colab_image.py`` drives each of them
 once on Colab's version. Helpers built on ``interact`` return the rendering function with
 the widget as its ``.widget`` attribute, as ``ipywidgets.interact`` does.
 
@@ -13,7 +13,7 @@ also taken when ipywidgets is not installed.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 
 def _have_ipywidgets() -> bool:

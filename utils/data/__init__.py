@@ -7,13 +7,24 @@ default.
 """
 
 from ._download import DownloadError, cache_dir, fetch
+from .captions import END_ID, NULL_ID, START_ID, UNK_ID, CaptionData, CaptionVocab
 from .code_features import CODE_FEATURES, python_char_features
+from .dates import (
+                     DATE_BOS,
+                     DATE_FORMATS,
+                     DATE_PAD,
+                     DATE_SRC_VOCAB,
+                     DATE_TGT_LEN,
+                     DATE_TGT_VOCAB,
+                     date_pairs,
+                     decode_iso,
+                     decode_src,
+                     encode_dates,
+                     reversal_task,
+)
+from .digits import BINARY_IMAGE_SETS, load_binarized_digits, load_binarized_mnist, load_binary_images, read_idx
+from .flickr8k import load_flickr8k, parse_flickr8k
 from .sequences import ADDING_BASELINE_MSE, adding_problem, copy_memory, copy_memory_baseline
+from .shapes import make_shapes, word_referents
 from .tagging import future_tagging, future_tagging_causal_bound
 from .text import TEXT_CORPORA, CharVocab, load_text
-from .digits import (BINARY_IMAGE_SETS, load_binarized_digits, load_binarized_mnist, load_binary_images,
-                     read_idx)
-from .dates import (DATE_BOS, DATE_FORMATS, DATE_PAD, DATE_SRC_VOCAB, DATE_TGT_LEN, DATE_TGT_VOCAB,
-                    date_pairs, decode_iso, decode_src, encode_dates, reversal_task)
-from .shapes import (END_ID, NULL_ID, START_ID, UNK_ID, CaptionData, CaptionVocab, load_flickr8k,
-                     make_shapes, parse_flickr8k, word_referents)
