@@ -51,9 +51,34 @@ python -m venv .venv
 
 
 def student_pyproject(root: Path = ROOT) -> str:
-    """``pyproject.toml`` without the instructor and developer extras."""
-    text = (root / "pyproject.toml").read_text()
-    return re.sub(r"\n\[project\.optional-dependencies\]\n.*?(?=\n\[)", "\n", text, flags=re.S)
+    """A ``pyproject.toml`` that installs the runtime ``utils`` and its dependencies, nothing else."""
+    text = (root / "pyproject.toml").read_text()  # (tomllib is 3.11+; the course supports 3.10)
+
+    def field(name):
+        return re.search(rf'^{name} = "([^"]*)"', text, re.M).group(1)
+
+    block = re.search(r"^dependencies = \[(.*?)^\]", text, re.M | re.S).group(1)
+    deps = "".join(f'    "{d}",\n' for d in re.findall(r'^\s*"([^"]+)",?\s*$', block, re.M))
+    project = {k: field(k) for k in ("name", "version", "requires-python")}
+    return f"""[build-system]
+requires = ["setuptools>=64"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "{project['name']}"
+version = "{project['version']}"
+description = "What the RNN Labs notebooks import."
+readme = "README.md"
+requires-python = "{project['requires-python']}"
+dependencies = [
+{deps}]
+
+[tool.setuptools.packages.find]
+include = ["utils*"]
+
+[tool.setuptools.package-data]
+utils = ["artefacts/*.pt", "artefacts/*.json", "artefacts/*.md"]
+"""
 
 
 def copy_published(dest: Path, root: Path = ROOT) -> None:

@@ -56,7 +56,7 @@ def main(argv=None) -> int:
             print(e, file=sys.stderr)
             return 1
         print(f"wrote {len(files)} files to {args.dest.resolve()}: publish it as its own repository "
-              f"(its _config.yml repository.url must point there)")
+              f"(the repository.url in this repository's _config.yml must point there)")
         return 0
 
     if args.cmd == "setup-cell":
