@@ -138,3 +138,24 @@ def test_one_dropdown_widget():
     for master in MASTERS:
         code = "\n".join(_code(master.stem))
         assert "choices(" not in code and "import choices" not in code, master.stem
+
+
+# ---------------------------------------------------------------------------- Lab 4 test decoder
+def test_markov_greedy_reference():
+    pytest.importorskip("torch")
+    from utils import testkit
+
+    e = 1e-9
+    table = [[e] * 5, [e, e, 0.1, 0.6, 0.3], [e, e, 1.0, e, e], [e, e, 0.3, 0.2, 0.5], [e, e, 0.8, 0.1, 0.1]]
+    assert testkit.markov_greedy(table, 6) == [3, 4, 2, 0, 0, 0]
+    assert testkit.markov_greedy(table, 2) == [3, 4]
+    loop = [[e] * 5 for _ in range(5)]
+    for row in loop:
+        row[3] = row[4] = 0.5                  # a tie: the smallest id wins
+    assert testkit.markov_greedy(loop, 3) == [3, 3, 3]
+
+
+def test_lab04_uses_the_one_markov_fixture():
+    code = "\n".join(_code("lab04_captioning"))
+    assert "class Markov" not in code and "def greedy_ref(" not in code and "def greedy(" not in code
+    assert code.count("testkit.MarkovDecoder(") >= 4
