@@ -1,6 +1,10 @@
 """Numerical gradients by centred differences, for checking hand-derived backward passes.
 
-All helpers perturb the array in place and restore it, so they work on the very
+``check_shape`` is the input check the NumPy layers of Labs 1 and 3 share, and
+``gradcheck_report`` the one way every lab prints a gradient check (Lab 1 writes it out
+where it teaches gradient checking; later labs import it from here).
+
+The numerical gradients perturb the array in place and restore it, so they work on the very
 parameter arrays a layer reads. Use float64 inputs: with float32 the rounding error
 of f(x+h) - f(x-h) swamps the O(h^2) truncation error and no check below 1e-4 is possible.
 """
@@ -25,6 +29,27 @@ def rel_error(x, y) -> float:
     if x.size == 0:
         return 0.0
     return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def check_shape(name, array, shape, dims=None) -> None:
+    """Raise ValueError unless ``array.shape`` matches ``shape`` (``None`` matches any size).
+
+    ``dims`` names the expected shape symbolically for the message, e.g. ``"(N, H)"``;
+    by default the message shows ``shape`` with ``?`` for the sizes that may be anything.
+    """
+    got = tuple(np.shape(array))
+    if len(got) != len(shape) or any(s is not None and g != s for g, s in zip(got, shape)):
+        if dims is None:
+            dims = "(" + ", ".join("?" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+        raise ValueError(f"{name} must have shape {dims}, got {got}")
+
+
+def gradcheck_report(names, analytic, numeric, tol=1e-7):
+    """Print the relative error of each analytic gradient and assert it is at most ``tol``."""
+    for name, a, n in zip(names, analytic, numeric):
+        err = rel_error(a, n)
+        print(f"{name:>8s}: relative error {err:.1e}")
+        assert err <= tol, f"{name}: relative error {err:.1e} > {tol:.0e}: the backward pass is wrong"
 
 
 def _check_float64(x: np.ndarray, name: str) -> None:

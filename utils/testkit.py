@@ -103,6 +103,17 @@ class MarkovDecoder(Fixture):
         return self.logp[state[0], words], state, None
 
 
+def markov_greedy(table, max_len, start=1, end=2):
+    """The greedy caption of a one-table ``MarkovDecoder``, computed directly: a list of
+    ``max_len`` ids, ``<END>`` (``end``) kept and 0 (``<NULL>``) after it; ties go to the
+    smallest id."""
+    seq, prev = [], start
+    while len(seq) < max_len and prev != end:
+        prev = max(range(len(table)), key=lambda w: table[prev][w])
+        seq.append(prev)
+    return seq + [0] * (max_len - len(seq))
+
+
 class Alternate(nn.Module, Fixture):
     """A pixel model (Lab 5): logit_i = +30 if pixel i-1 is 0 (or i = 0) else -30, so its
     samples alternate 1, 0, 1, ... in raster order."""

@@ -46,39 +46,54 @@ def slider(render: Callable[[float], None], name: str, values: Sequence[float],
 
 
 # ---------------------------------------------------------------------------------------
-# Lab 2 (vanishing gradients): a widget over several discrete choices at once.
+# Labs 2 and 4: one dropdown per argument of a drawing function.
 # ---------------------------------------------------------------------------------------
 
-def choices(render: Callable[..., None], static: bool = False,
-            static_settings: Sequence[dict] | None = None, **options: Sequence):
-    """Call ``render(**setting)`` under one dropdown per keyword in ``options``.
+def dropdowns(render: Callable[..., None], options: dict, static: bool = False,
+              static_values: Sequence[dict] | None = None):
+    """Call ``render(**choice)`` under one dropdown per entry of ``options`` (name -> list
+    of values), for example ``dropdowns(plot, {"rho": [0.5, 1.0], "nonlinearity": ["tanh"]})``;
+    or, statically, once for each dict in ``static_values`` (default: the first value of
+    every option). Returns the widget box, or ``None`` on the static path.
 
-    ``options`` maps an argument name of ``render`` to the values it may take, for
-    example ``choices(plot, rho=[0.5, 1.0, 1.5], nonlinearity=["tanh", "relu"])``. On the
-    static path (``static=True`` or no ipywidgets) ``render`` is called once for each dict
-    in ``static_settings`` (default: the first value of every option). Returns the
-    widget, or ``None`` on the static path.
+    The interactive path draws the first choice directly, then re-draws into an
+    ``Output`` widget under the controls each time a control changes; nothing is drawn
+    inside the widget until someone uses it, so headless execution (nbclient, nbval)
+    records the first drawing as ordinary output.
     """
     if not options:
-        raise ValueError("choices needs at least one option, e.g. rho=[0.5, 1.0]")
+        raise ValueError("dropdowns needs at least one option, e.g. {'rho': [0.5, 1.0]}")
     for name, values in options.items():
         if len(list(values)) == 0:
-            raise ValueError(f"option {name!r} has no values")
+            raise ValueError(f"dropdowns needs at least one value for each option; {name!r} has none")
     if static or not _have_ipywidgets():
-        settings = static_settings if static_settings is not None else [
-            {name: list(values)[0] for name, values in options.items()}]
-        for setting in settings:
-            unknown = set(setting) - set(options)
+        for choice in static_values if static_values is not None else [{k: list(v)[0] for k, v in options.items()}]:
+            unknown = set(choice) - set(options)
             if unknown:
-                raise ValueError(f"static setting names unknown options {sorted(unknown)}; "
+                raise ValueError(f"static value names unknown options {sorted(unknown)}; "
                                  f"expected a subset of {sorted(options)}")
-            render(**setting)
+            render(**choice)
         return None
     import ipywidgets as w
+    from IPython.display import display
 
-    controls = {name: w.Dropdown(options=list(values), value=list(values)[0], description=name)
-                for name, values in options.items()}
-    return w.interact(render, **controls)
+    controls = {k: w.Dropdown(options=list(v), description=k) for k, v in options.items()}
+    out = w.Output()
+
+    def update(_change=None):
+        import matplotlib.pyplot as plt
+
+        with out:
+            out.clear_output(wait=True)
+            render(**{k: c.value for k, c in controls.items()})
+            plt.show()
+
+    for c in controls.values():
+        c.observe(update, names="value")
+    render(**{k: c.value for k, c in controls.items()})
+    box = w.VBox([w.HBox(list(controls.values())), out])
+    display(box)
+    return box
 
 
 # ---------------------------------------------------------------------------
@@ -227,41 +242,3 @@ def attention_explorer(attention_fn: Callable, text: str, static: bool = False):
                       text=w.Text(value=text, description="text", continuous_update=False),
                       layer=w.Dropdown(options=list(range(1, n_layers + 1)), description="layer"),
                       head=w.Dropdown(options=list(range(1, n_heads + 1)), description="head"))
-# ---------------------------------------------------------------------------- Lab 4: captioning
-def dropdowns(render: Callable[..., None], options: dict, static: bool = False,
-              static_values: Sequence[dict] | None = None):
-    """Call ``render(**choice)`` under one dropdown per entry of ``options`` (name -> list
-    of values), or, statically, once for each dict in ``static_values`` (default: the first
-    value of every option). Returns the widget box, or ``None`` on the static path.
-
-    The interactive path draws the first choice directly, then re-draws into an
-    ``Output`` widget under the controls each time a control changes; nothing is drawn
-    inside the widget until someone uses it, so headless execution (nbclient, nbval)
-    records the first drawing as ordinary output.
-    """
-    if not options or any(len(list(v)) == 0 for v in options.values()):
-        raise ValueError("dropdowns needs at least one option, each with at least one value")
-    if static or not _have_ipywidgets():
-        for choice in static_values or [{k: list(v)[0] for k, v in options.items()}]:
-            render(**choice)
-        return None
-    import ipywidgets as w
-    from IPython.display import display
-
-    controls = {k: w.Dropdown(options=list(v), description=k) for k, v in options.items()}
-    out = w.Output()
-
-    def update(_change=None):
-        import matplotlib.pyplot as plt
-
-        with out:
-            out.clear_output(wait=True)
-            render(**{k: c.value for k, c in controls.items()})
-            plt.show()
-
-    for c in controls.values():
-        c.observe(update, names="value")
-    render(**{k: c.value for k, c in controls.items()})
-    box = w.VBox([w.HBox(list(controls.values())), out])
-    display(box)
-    return box

@@ -145,10 +145,6 @@ calls, driven = [], set()""",
 f.widget.children[0].value = 3
 assert ("slider", 3) in calls, calls
 driven.add("slider")""",
-    """f = widgets.choices(lambda rho, nl: calls.append(("choices", rho, nl)), rho=[0.5, 1.0], nl=["tanh", "relu"])
-f.widget.children[1].value = "relu"
-assert ("choices", 0.5, "relu") in calls, calls
-driven.add("choices")""",
     """deps = {"A": np.tril(np.ones((16, 16), dtype=bool), -1), "B": np.eye(16, dtype=bool)}
 box = widgets.dependency_explorer(deps, (4, 4))
 buttons = box.children[0].children[1].children

@@ -19,3 +19,15 @@ def test_sdpa_numpy_basic(scaled_dot_product_attention, np):
     out, w = scaled_dot_product_attention(q, k, v, mask)
     assert np.all(w[:, ~mask] == 0) and np.allclose(out[:, 0], v[:, 0])
 
+@test_case(points=None, hidden=False)
+def test_sdpa_numpy_fully_masked_row(scaled_dot_product_attention, np):
+    q = np.linspace(-1, 1, 3 * 4).reshape(3, 4)
+    k = np.linspace(1, -2, 5 * 4).reshape(5, 4)
+    v = np.linspace(0, 3, 5 * 2).reshape(5, 2)
+    mask = np.ones((3, 5), dtype=bool)
+    mask[1] = False
+    out, w = scaled_dot_product_attention(q, k, v, mask)
+    assert np.isfinite(out).all() and np.isfinite(w).all(), 'a fully masked row must not give NaN'
+    assert np.all(w[1] == 0) and np.all(out[1] == 0), 'a fully masked row gets zero weights and output'
+    assert np.allclose(w[[0, 2]].sum(-1), 1)
+

@@ -1,5 +1,5 @@
 """Unit tests for utils.data.sequences (the adding problem and the copy-memory task) and the
-Lab 2 widget helper utils.widgets.choices."""
+Lab 2 use of the widget helper utils.widgets.dropdowns."""
 
 import math
 
@@ -86,28 +86,28 @@ def test_copy_memory_baseline():
     assert copy_memory_baseline(10, n_symbols=3, n_categories=4) == pytest.approx(3 * math.log(4) / 16)
 
 
-# --- utils.widgets.choices (Lab 2) -------------------------------------------------------
+# --- utils.widgets.dropdowns (Labs 2 and 4) -----------------------------------------------
 
-def test_choices_static_path_calls_render_for_each_setting():
-    from utils.widgets import choices
+def test_dropdowns_static_path_calls_render_for_each_setting():
+    from utils.widgets import dropdowns
 
     calls = []
-    out = choices(lambda rho, nonlinearity: calls.append((rho, nonlinearity)), static=True,
-                  static_settings=[{"rho": 0.5, "nonlinearity": "tanh"}, {"rho": 1.5, "nonlinearity": "relu"}],
-                  rho=[0.5, 1.0, 1.5], nonlinearity=["tanh", "relu"])
+    options = {"rho": [0.5, 1.0, 1.5], "nonlinearity": ["tanh", "relu"]}
+    out = dropdowns(lambda rho, nonlinearity: calls.append((rho, nonlinearity)), options, static=True,
+                    static_values=[{"rho": 0.5, "nonlinearity": "tanh"}, {"rho": 1.5, "nonlinearity": "relu"}])
     assert out is None and calls == [(0.5, "tanh"), (1.5, "relu")]
     calls.clear()
-    choices(lambda rho, nonlinearity: calls.append((rho, nonlinearity)), static=True,
-            rho=[0.9, 1.1], nonlinearity=["identity"])
+    dropdowns(lambda rho, nonlinearity: calls.append((rho, nonlinearity)),
+              {"rho": [0.9, 1.1], "nonlinearity": ["identity"]}, static=True)
     assert calls == [(0.9, "identity")], "default static setting: the first value of every option"
 
 
-def test_choices_bad_input():
-    from utils.widgets import choices
+def test_dropdowns_bad_input():
+    from utils.widgets import dropdowns
 
     with pytest.raises(ValueError, match="at least one option"):
-        choices(lambda: None, static=True)
-    with pytest.raises(ValueError, match="no values"):
-        choices(lambda rho: None, static=True, rho=[])
+        dropdowns(lambda: None, {}, static=True)
+    with pytest.raises(ValueError, match="has none"):
+        dropdowns(lambda rho: None, {"rho": []}, static=True)
     with pytest.raises(ValueError, match="unknown options"):
-        choices(lambda rho: None, static=True, static_settings=[{"gain": 1}], rho=[1.0])
+        dropdowns(lambda rho: None, {"rho": [1.0]}, static=True, static_values=[{"gain": 1}])
