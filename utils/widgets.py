@@ -35,7 +35,9 @@ def slider(render: Callable[[float], None], name: str, values: Sequence[float],
     if not values:
         raise ValueError("slider needs at least one value")
     if static or not _have_ipywidgets():
-        for v in static_values if static_values is not None else sorted({values[0], values[len(values) // 2], values[-1]}):
+        if static_values is None:
+            static_values = sorted({values[0], values[len(values) // 2], values[-1]})
+        for v in static_values:
             render(v)
         return None
     import ipywidgets as w
@@ -225,9 +227,9 @@ def attention_explorer(attention_fn: Callable, text: str, static: bool = False):
     n_layers, n_heads = maps.shape[:2]
     if static or not _have_ipywidgets():
         fig, axes = plt.subplots(n_layers, n_heads, figsize=(3.2 * n_heads, 3.3 * n_layers), squeeze=False)
-        for l in range(n_layers):
+        for layer in range(n_layers):
             for h in range(n_heads):
-                _draw_attention(axes[l, h], maps[l, h], tokens, f"layer {l + 1}, head {h + 1}")
+                _draw_attention(axes[layer, h], maps[layer, h], tokens, f"layer {layer + 1}, head {h + 1}")
         fig.tight_layout()
         return None
     import ipywidgets as w

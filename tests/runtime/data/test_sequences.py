@@ -84,30 +84,3 @@ def test_copy_memory_bad_sizes():
 def test_copy_memory_baseline():
     assert copy_memory_baseline(100) == pytest.approx(10 * math.log(8) / 120)
     assert copy_memory_baseline(10, n_symbols=3, n_categories=4) == pytest.approx(3 * math.log(4) / 16)
-
-
-# --- utils.widgets.dropdowns (Labs 2 and 4) -----------------------------------------------
-
-def test_dropdowns_static_path_calls_render_for_each_setting():
-    from utils.widgets import dropdowns
-
-    calls = []
-    options = {"rho": [0.5, 1.0, 1.5], "nonlinearity": ["tanh", "relu"]}
-    out = dropdowns(lambda rho, nonlinearity: calls.append((rho, nonlinearity)), options, static=True,
-                    static_values=[{"rho": 0.5, "nonlinearity": "tanh"}, {"rho": 1.5, "nonlinearity": "relu"}])
-    assert out is None and calls == [(0.5, "tanh"), (1.5, "relu")]
-    calls.clear()
-    dropdowns(lambda rho, nonlinearity: calls.append((rho, nonlinearity)),
-              {"rho": [0.9, 1.1], "nonlinearity": ["identity"]}, static=True)
-    assert calls == [(0.9, "identity")], "default static setting: the first value of every option"
-
-
-def test_dropdowns_bad_input():
-    from utils.widgets import dropdowns
-
-    with pytest.raises(ValueError, match="at least one option"):
-        dropdowns(lambda: None, {}, static=True)
-    with pytest.raises(ValueError, match="has none"):
-        dropdowns(lambda rho: None, {"rho": []}, static=True)
-    with pytest.raises(ValueError, match="unknown options"):
-        dropdowns(lambda rho: None, {"rho": [1.0]}, static=True, static_values=[{"gain": 1}])

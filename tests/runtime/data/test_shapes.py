@@ -95,27 +95,3 @@ def test_subset(data):
     sub = data.subset([2, 0])
     assert len(sub) == 2 and sub.captions[1] == data.captions[0]
     assert np.array_equal(sub.masks[0], data.masks[2])
-
-
-# ---------------------------------------------------------------------------- plotting, widgets
-def test_show_attention_and_dropdowns():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from utils.plotting import show_attention
-    from utils.widgets import dropdowns
-
-    img = np.zeros((3, 32, 32))
-    axes = show_attention(img, ["a", "red"], np.full((2, 64), 1 / 64))
-    assert len(axes) == 3
-    with pytest.raises(ValueError, match=r"\(len\(words\)=2, L\)"):
-        show_attention(img, ["a", "red"], np.ones((3, 64)))
-    with pytest.raises(ValueError, match=r"\(3, S, S\)"):
-        show_attention(np.zeros((32, 32, 3)), ["a"], np.ones((1, 64)))
-    seen = []
-    assert dropdowns(lambda image, method: seen.append((image, method)),
-                     {"image": [0, 1], "method": ["greedy"]}, static=True,
-                     static_values=[{"image": 1, "method": "greedy"}]) is None
-    assert seen == [(1, "greedy")]
-    with pytest.raises(ValueError, match="at least one"):
-        dropdowns(print, {"image": []}, static=True)

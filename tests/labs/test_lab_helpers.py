@@ -1,4 +1,4 @@
-"""The lab helpers that live in the runtime ``utils`` (issue 14, lab part).
+"""The lab helpers that live in the runtime ``utils``, and the labs that use them.
 
 A helper two or more labs need is written once in ``utils`` and imported by the labs; where
 a lab writes a helper out in full because it teaches it (d2l's rule), a test here keeps the
@@ -8,22 +8,20 @@ lab's copy and the package's identical. The masters are read as JSON (no executi
 import ast
 import inspect
 import re
-from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 
 from utils import gradcheck
-from utils.gradcheck import check_shape, gradcheck_report, rel_error
+from utils.gradcheck import check_shape, gradcheck_report
+from utils.instructor import masters
+from utils.instructor.paths import lab_names, master_path
 
-ROOT = Path(__file__).resolve().parent.parent
-MASTERS = sorted((ROOT / "labsolutions").glob("lab*.ipynb"))
+MASTERS = [master_path(lab) for lab in lab_names()]
 
 
 def _code(lab):
-    nb = nbformat.read(ROOT / "labsolutions" / f"{lab}.ipynb", as_version=4)
-    return [c.source for c in nb.cells if c.cell_type == "code"]
+    return masters.code_sources(masters.read(lab))
 
 
 def _function_source(sources, name):
