@@ -35,6 +35,7 @@ def test_student_notebook_has_no_development_traces(lab):
     ("run `make lab03-grid` in the course repository", True),
     ("see labsolutions/lab02.ipynb", True),
     ("grade it with python -m utils.instructor.grade", True),
+    ("`python -m utils.labgrid` reproduces it", True),
     ("the reference run (utils/artefacts/lab03_grid.json) ships with the course", False),
     ("you can make it cheaper; masks make a network autoregressive", False),
     ("the run committed with this notebook", False),

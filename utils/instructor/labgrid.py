@@ -88,7 +88,7 @@ def write(path: Path, config: dict, rows: list[dict]) -> None:
     rows = sorted(rows, key=lambda r: order[row_key(r["cell"], r["task"], r["T"])])
     done = {row_key(r["cell"], r["task"], r["T"]) for r in rows}
     out = dict(config=config, wall_time_s=round(sum(r["seconds"] for r in rows)), device="cpu",
-               note=("python -m utils.instructor.labgrid: the lab's run_grid, one row per worker process, 1 torch "
+               note=("the lab's run_grid, one row per worker process, 1 torch "
                      "thread each; wall_time_s sums the per-row wall times"),
                missing=[k for k in order if k not in done], torch=torch.__version__,
                python=platform.python_version(), rows=rows)

@@ -27,7 +27,7 @@ DEV_TRACES = [
                 r"release|grade|venv|book|test)\b"), "a repository make target"),
     (re.compile(r"labsolutions"), "the instructors' master notebooks"),
     (re.compile(r"\btests?/test_\w+|\bpytest\b|\bnbval\b", re.I), "the course's test suite"),
-    (re.compile(r"\butils[./]instructor\b"), "the instructor tools"),
+    (re.compile(r"\butils[./]instructor\b|python -m utils\b"), "the instructor tools"),
 ]
 
 
