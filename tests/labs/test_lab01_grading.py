@@ -1,6 +1,7 @@
 """Lab 1 grading is precise: a submission with exactly one subtly wrong function (right shapes,
 right forward pass, so it passes that question's public tests) loses exactly that question's
-hidden points and nothing else.
+hidden points, plus those of q4_lm_model when the wrong function is one of the layers the
+student's model is assembled from (the question says so: the model is built from their layers).
 
 Each mutant is built inside the test from the solved student notebook that ``otter assign``
 writes next to the autograder (what a perfect submission looks like, with otter's metadata)
@@ -35,6 +36,10 @@ MUTANTS = {
 }
 
 
+# q4 assembles the language model from the student's own layers, so their bugs carry into it.
+BUILT_FROM = {"q4_lm_model": {"q2_rnn_bptt", "q3_temporal_layers"}}
+
+
 def hidden_points(nb) -> dict:
     """Points of the hidden tests of each question, read from the master's test configs."""
     points, question = {}, None
@@ -59,7 +64,7 @@ def mutate(nb, old: str, new: str):
 
 def test_every_question_has_hidden_points():
     points = hidden_points(nbformat.read(MASTER, as_version=4))
-    assert set(points) == {"q1_rnn_step", "q2_rnn_bptt", "q3_temporal_layers"}
+    assert set(points) == {"q1_rnn_step", "q2_rnn_bptt", "q3_temporal_layers", "q4_lm_model"}
     assert all(p > 0 for p in points.values())
 
 
@@ -73,5 +78,6 @@ def test_one_wrong_function_loses_exactly_its_hidden_points(question, tmp_path: 
     grade = grade_submission(submission, LAB, timeout=300)
     assert grade.status == "ok", grade.message
     lost = {q: grade.max_scores[q] - grade.scores[q] for q in grade.max_scores}
-    expected = {q: (hidden_points(master)[q] if q == question else 0) for q in grade.max_scores}
+    hit = {question} | {q for q, layers in BUILT_FROM.items() if question in layers}
+    expected = {q: (hidden_points(master)[q] if q in hit else 0) for q in grade.max_scores}
     assert lost == expected, f"points lost {lost}, expected {expected}"

@@ -52,8 +52,18 @@ def autograder_zip(lab: str, build_dir: Path | None = None, root: Path = ROOT) -
     build_dir = Path(build_dir) if build_dir else root / "_build" / "autograder"
     target = build_dir / lab / f"{lab}-autograder.zip"
     master = root / "labsolutions" / f"{lab}.ipynb"
-    if not target.exists() or target.stat().st_mtime < master.stat().st_mtime:
-        target = generate_autograder(lab, build_dir, root)
+    def stale():
+        return not target.exists() or target.stat().st_mtime < master.stat().st_mtime
+
+    if stale():
+        import fcntl
+
+        # Parallel test workers (and graders) may ask at once: one builds, the others wait and reuse.
+        build_dir.mkdir(parents=True, exist_ok=True)
+        with open(build_dir / f".{lab}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if stale():
+                target = generate_autograder(lab, build_dir, root)
     return target
 
 
