@@ -29,7 +29,7 @@ import time
 from . import masters
 from .execute import execute
 from .machine import load_average, machine
-from .paths import ARTEFACTS, ROOT, lab_names
+from .paths import ARTEFACTS, ROOT, lab_names, master_path
 from .speed import speed_ratios
 
 OUT_DIR = ARTEFACTS
@@ -79,7 +79,7 @@ def run_lab(lab: str, fast: bool, timeout: int = 1800, device: str | None = None
         env["LAB_DEVICE"] = device
     result = {"ok": True}
     try:
-        execute(nb, ROOT / "labsolutions", env=env, timeout=timeout,
+        execute(nb, master_path(lab).parent, env=env, timeout=timeout,
                 on_cell_start=on_cell_start, on_cell_executed=on_cell_executed)
     except CellExecutionError as exc:
         plain = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()  # no terminal colours

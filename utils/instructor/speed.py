@@ -21,7 +21,7 @@ import numpy as np
 from . import masters
 from .machine import load_average
 from .masters import load_functions
-from .paths import ROOT
+from .paths import lab_names, master_path
 
 
 def _best_times(lab_fn, torch_fn, repeat: int) -> tuple[float, float]:
@@ -41,8 +41,8 @@ def _best_times(lab_fn, torch_fn, repeat: int) -> tuple[float, float]:
 
 
 def _lab_notebook(prefix: str) -> Path | None:
-    found = sorted((ROOT / "labsolutions").glob(f"{prefix}_*.ipynb"))
-    return found[0] if found else None
+    found = [lab for lab in lab_names() if lab.startswith(f"{prefix}_")]
+    return master_path(found[0]) if found else None
 
 
 def ratio_rnn(kind: str, N=64, T=50, D=128, H=128, dtype=np.float32, repeat=7) -> dict:

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..paths import ROOT
+from ..paths import ROOT, master_path
 from . import report, sandbox, written
 from .lab import load_lab
 from .runner import STATUSES, Grade, Settings, grade_files
@@ -50,7 +50,7 @@ def grade_folder(submissions, lab: str, out: Path | None = None, *, workers: int
     grades = grade_files(files, labt, settings, workers or os.cpu_count() or 1, progress, seed)
     if out is not None:
         report.write_results(grades, Path(out))
-        master = Path(root) / "labsolutions" / f"{lab}.ipynb"
+        master = master_path(lab, Path(root))
         if master.exists():  # the written answers, for the teaching assistants
             written.export([g.student for g in grades], files, master, Path(out))
     return grades

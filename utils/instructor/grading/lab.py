@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..paths import ROOT, lab_names
+from ..paths import ROOT, lab_names, master_path
 from ..student import generate_autograder
 
 
@@ -51,7 +51,7 @@ def autograder_zip(lab: str, build_dir: Path | None = None, root: Path = ROOT) -
         raise ValueError(f"unknown lab {lab!r}; labs are {', '.join(lab_names(root)) or 'none'}")
     build_dir = Path(build_dir) if build_dir else root / "_build" / "autograder"
     target = build_dir / lab / f"{lab}-autograder.zip"
-    master = root / "labsolutions" / f"{lab}.ipynb"
+    master = master_path(lab, root)
     def stale():
         return not target.exists() or target.stat().st_mtime < master.stat().st_mtime
 
