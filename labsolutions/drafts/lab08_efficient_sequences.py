@@ -219,3 +219,50 @@ def test_scan_matches_sequential(linear_recurrence_sequential, linear_recurrence
     assert all(torch.allclose(l_, r_, atol=1e-12) for l_, r_ in zip(left, right)), "combine is not associative"
 
 test_scan_matches_sequential(linear_recurrence_sequential, linear_recurrence_scan, scan_combine, torch)
+
+
+# %% [markdown]
+# ## Part 4 (draft). A gated diagonal linear recurrence language model, trained with the scan
+# Per block: u = LN(x); a_t = sigmoid(W_a u_t + c) (input-dependent, "selective" as in Mamba);
+# b_t = (1 - a_t) * (W_b u_t); h = scan(a, b); x += W_o (h * silu(W_g u_t)); then x += MLP(LN(x)).
+# The bias c starts so that a spreads over (0.5, 0.99): decay times from 2 to 100 steps (an LRU-style ring).
+
+# %%
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class RecurrentBlock(nn.Module):
+    def __init__(self, d_model, d_ff, scan):
+        super().__init__()
+        self.scan = scan
+        self.norm1, self.norm2 = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
+        self.in_a, self.in_b = nn.Linear(d_model, d_model), nn.Linear(d_model, d_model, bias=False)
+        self.in_g, self.out = nn.Linear(d_model, d_model, bias=False), nn.Linear(d_model, d_model)
+        with torch.no_grad():
+            a0 = torch.linspace(0.5, 0.99, d_model)
+            self.in_a.bias.copy_(torch.log(a0 / (1 - a0)))
+            self.in_a.weight.mul_(0.1)
+        self.ff = nn.Sequential(nn.Linear(d_model, d_ff), nn.ReLU(), nn.Linear(d_ff, d_model))
+
+    def forward(self, x):
+        u = self.norm1(x)
+        a = torch.sigmoid(self.in_a(u))
+        h = self.scan(a, (1 - a) * self.in_b(u))
+        x = x + self.out(h * F.silu(self.in_g(u)))
+        return x + self.ff(self.norm2(x))
+
+
+class RecurrenceLM(nn.Module):
+    def __init__(self, V, d_model=128, d_ff=512, n_layers=2, scan=None):
+        super().__init__()
+        self.emb = nn.Embedding(V, d_model)
+        self.blocks = nn.ModuleList(RecurrentBlock(d_model, d_ff, scan or linear_recurrence_scan)
+                                    for _ in range(n_layers))
+        self.norm, self.head = nn.LayerNorm(d_model), nn.Linear(d_model, V)
+
+    def forward(self, ids):
+        x = self.emb(ids)
+        for blk in self.blocks:
+            x = blk(x)
+        return self.head(self.norm(x))
