@@ -1,8 +1,8 @@
-"""Compact sequence models and an equal-budget trainer (Lab 6's character models, reused by Lab 8).
+"""Compact sequence models and an equal-budget trainer (Lab 6's character models, reused by Lab 7).
 
 Lab 6 builds a causal character Transformer from its own attention, LayerNorm and pre-norm
 blocks, races it against a character LSTM at the same wall-clock budget and scores both in
-bits per character. Lab 8 needs the same two models again (for characters and for byte-pair
+bits per character. Lab 7 needs the same two models again (for characters and for byte-pair
 tokens) without making students retype Lab 6, so this module holds compact versions built on
 PyTorch's own layers: :class:`CharTransformer` (``nn.TransformerEncoderLayer``, pre-norm,
 causal, sinusoidal positions) and :class:`CharLSTM` (``nn.LSTM``). Nothing here is a lab
