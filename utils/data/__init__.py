@@ -29,11 +29,12 @@ from .shapes import make_shapes, word_referents
 from .tagging import future_tagging, future_tagging_causal_bound
 from .text import TEXT_CORPORA, CharVocab, load_text
 from .vqa import (
-                  ANSWER_SETS,
-                  ANSWERS,
-                  QA_WORDS,
-                  QUESTION_TYPES,
-                  encode_questions,
-                  make_dialogs,
-                  make_vqa,
+                     ANSWER_SETS,
+                     ANSWERS,
+                     CHOICE_SETS,
+                     QA_WORDS,
+                     QUESTION_TYPES,
+                     encode_questions,
+                     make_dialogs,
+                     make_vqa,
 )

@@ -4,11 +4,13 @@ Questions come from a small grammar over each scene's objects (:mod:`utils.data.
 four types, each with one-word answers::
 
     attribute  what colour is the triangle ?                          red / green / blue / yellow
-    count      how many red shapes are there ?                        zero / one / two / three
+    count      how many red shapes are there ?                        zero / one / two
     exists     is there a blue circle ?                               yes / no
     spatial    what colour is the shape left of the blue circle ?     red / green / blue / yellow
 
-A question is asked only where it has exactly one answer: "the triangle" needs exactly one
+A question is asked only where it has exactly one answer in its type's answer set (a count
+question is not asked about a colour that three objects share: such scenes are about one in a
+thousand, too rare to balance): "the triangle" needs exactly one
 triangle in the scene; a spatial question needs its reference object and exactly one other
 object in that relation to it (the relation of :func:`utils.data.shapes.scene_captions`: the
 axis with the larger centre offset decides).
@@ -18,12 +20,16 @@ axis with the larger centre offset decides).
 * ``"biased"``: as in real VQA data, the answer is predictable from the question for many
   questions: every question string has a *favourite* answer (fixed by a checksum of the
   string), and with probability ``bias`` the pair is drawn with that answer;
-* ``"balanced"``: the VQA v2 idea: questions come in pairs, the same question on two
-  scenes with different answers, and the answer is drawn uniformly from the answers the
-  question can have, so the question alone says nothing about the answer.
+* ``"balanced"``: the VQA v2 idea (Goyal et al. 2017): questions come in pairs, the same
+  question on two scenes with different answers. Only question strings for which the scene
+  pool holds every answer of the type are asked, the first answer of a pair is drawn
+  uniformly from the type's answer set and the second uniformly from the others, so each
+  answer is uniform over the K answers of its type *given the question string*: a blind
+  model is at chance, 1/K (1/3 for count, 1/2 for exists, 1/4 for the colour questions).
 
 Every question except the yes/no ones also has a multiple-choice form (Visual7W style):
-four candidates, the right answer and the three other answers of its type, shuffled.
+four candidates, the right answer and three decoys (:data:`CHOICE_SETS`: the other answers
+of its type; for count questions the decoys include "three"), shuffled.
 
 :func:`make_dialogs` writes three-round dialogs about one object of a scene; rounds 2
 and 3 ("is there another one of that colour ?", "how big is it ?") refer back to the
@@ -42,9 +48,11 @@ from .shapes import COLORS, SHAPES, make_shapes
 QUESTION_TYPES = ("attribute", "count", "exists", "spatial")
 NUMBERS = ("zero", "one", "two", "three")
 SPATIAL = ("above", "below", "left of", "right of")
-ANSWER_SETS = {"attribute": tuple(COLORS), "count": NUMBERS, "exists": ("yes", "no"),
+ANSWER_SETS = {"attribute": tuple(COLORS), "count": NUMBERS[:3], "exists": ("yes", "no"),
                "spatial": tuple(COLORS), "size": ("small", "large")}
-ANSWERS = tuple(COLORS) + NUMBERS + ("yes", "no", "small", "large")
+# Multiple-choice candidates (4 per question); "three" is a decoy for count questions.
+CHOICE_SETS = {"attribute": tuple(COLORS), "count": NUMBERS, "spatial": tuple(COLORS)}
+ANSWERS = tuple(COLORS) + NUMBERS[:3] + ("yes", "no", "small", "large")
 PAD_ID, UNK_ID = 0, 1
 QA_WORDS = ("<PAD>", "<UNK>") + tuple(sorted(
     set(COLORS) | set(SHAPES) | set(NUMBERS) | {"yes", "no", "small", "large"}
@@ -77,7 +85,8 @@ def scene_questions(objects: list[dict]) -> list[tuple[str, str, str, int]]:
             out.append((f"what colour is the {shape} ?", objects[slots[0]]["color"], "attribute", slots[0]))
     for color in COLORS:
         k = sum(o["color"] == color for o in objects)
-        out.append((f"how many {color} shapes are there ?", NUMBERS[k], "count", -1))
+        if k < 3:
+            out.append((f"how many {color} shapes are there ?", NUMBERS[k], "count", -1))
     for color in COLORS:
         for shape in SHAPES:
             slots = [j for j, o in enumerate(objects) if o["color"] == color and o["shape"] == shape]
@@ -159,9 +168,11 @@ def make_vqa(n: int, n_scenes: int, split: str = "biased", seed: int = 0, size: 
     """``n`` questions about ``n_scenes`` shapes scenes (deterministic from ``seed``).
 
     Each question: a type drawn uniformly, a question string drawn uniformly among those of
-    that type the scene pool can answer, then an answer (``"biased"``: the favourite answer
-    with probability ``bias``, else uniform; ``"balanced"``: uniform, plus a paired scene with
-    another uniformly drawn answer), then a scene with that answer.
+    that type the scene pool can answer (``"balanced"``: only those for which the pool holds
+    every answer of the type), then an answer (``"biased"``: the favourite answer with
+    probability ``bias``, else uniform over the answers the pool holds; ``"balanced"``:
+    uniform over the type's answer set, plus a paired question with another answer drawn
+    uniformly from the rest), then a scene with that answer, uniformly.
     """
     if split not in ("biased", "balanced"):
         raise ValueError(f"split must be 'biased' or 'balanced', got {split!r}")
@@ -179,7 +190,7 @@ def make_vqa(n: int, n_scenes: int, split: str = "biased", seed: int = 0, size: 
     pair: list[int] = []
     while len(rows) < n:
         t = QUESTION_TYPES[int(rng.integers(len(QUESTION_TYPES)))]
-        qs = sorted(q for q, by in index[t].items() if split == "biased" or len(by) >= 2)
+        qs = sorted(q for q, by in index[t].items() if split == "biased" or len(by) == len(ANSWER_SETS[t]))
         if not qs:
             raise ValueError(f"too few scenes ({n_scenes}) to ask {t} questions; use more")
         q = qs[int(rng.integers(len(qs)))]
@@ -203,7 +214,7 @@ def make_vqa(n: int, n_scenes: int, split: str = "biased", seed: int = 0, size: 
         if t == "exists":
             choices.append(None)
         else:
-            c = list(ANSWER_SETS[t])
+            c = list(CHOICE_SETS[t])
             choices.append(tuple(c[i] for i in rng.permutation(len(c))))
     return VQAData(scenes.images, scenes.masks, scenes.objects,
                    np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows],

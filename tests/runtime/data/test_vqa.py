@@ -38,7 +38,9 @@ def _answer(question, objs):
         (o,) = [o for o in objs if o["shape"] == w[4]]
         return o["color"]
     if w[:2] == ["how", "many"]:
-        return NUMBER_WORDS[len([o for o in objs if o["color"] == w[2]])]
+        k = len([o for o in objs if o["color"] == w[2]])
+        assert k < 3, "count questions are not asked about a colour three objects share"
+        return NUMBER_WORDS[k]
     if w[:3] == ["is", "there", "a"]:
         return "yes" if any(o["color"] == w[3] and o["shape"] == w[4] for o in objs) else "no"
     if w[:5] == ["what", "colour", "is", "the", "shape"]:
@@ -73,7 +75,8 @@ def test_answers_recomputed_from_the_scene(name, request):
         if t == "exists":
             assert ch is None
         else:
-            assert len(ch) == 4 and len(set(ch)) == 4 and a in ch and set(ch) <= set(ANSWER_SETS[t])
+            extra = {"three"} if t == "count" else set()
+            assert len(ch) == 4 and len(set(ch)) == 4 and a in ch and set(ch) <= set(ANSWER_SETS[t]) | extra
 
 
 def test_determinism_by_seed(biased):
@@ -96,6 +99,7 @@ def test_balanced_pairs_differ(balanced):
 
 
 MARGIN = 0.04   # |P(answer | type) - 1/K| on 6000 questions (about 1500 per type)
+BLIND_MARGIN = 0.05  # a blind model's accuracy - 1/K per type, 1500 test questions (sd about 0.012)
 
 
 def test_balanced_answers_near_uniform_per_type(balanced, biased):
@@ -115,6 +119,29 @@ def test_balanced_answers_near_uniform_per_type(balanced, biased):
     assert blind_oracle(biased) > 0.75
     # Paired questions: the same string with two different answers, so at most half are right.
     assert blind_oracle(balanced) <= 0.5 + 1e-12
+
+
+def test_blind_model_at_chance_on_balanced_split(balanced):
+    """The best question-only model learnt on one balanced split (the majority answer of each
+    question string, ties broken by a fixed order) is at chance 1/K per type on another."""
+    def fit(d):
+        by = defaultdict(Counter)
+        for q, a in zip(d.questions, d.answers):
+            by[q][a] += 1
+        return {q: max(sorted(c), key=c.__getitem__) for q, c in by.items()}
+    test = make_vqa(6000, 2000, "balanced", seed=11)
+    for train, other in ((balanced, test), (test, balanced)):
+        guess = fit(train)
+        for t in QUESTION_TYPES:
+            rows = [(q, a) for q, a, tt in zip(other.questions, other.answers, other.qtypes) if tt == t]
+            acc = np.mean([guess.get(q) == a for q, a in rows])
+            assert abs(acc - 1 / len(ANSWER_SETS[t])) < BLIND_MARGIN, (t, acc)
+    # The same blind learner on the biased split beats chance by far more than the margin.
+    b_train, b_test = make_vqa(3000, 600, "biased", seed=5), make_vqa(3000, 600, "biased", seed=12)
+    guess = fit(b_train)
+    for t in ("attribute", "count", "spatial"):
+        rows = [(q, a) for q, a, tt in zip(b_test.questions, b_test.answers, b_test.qtypes) if tt == t]
+        assert np.mean([guess.get(q) == a for q, a in rows]) > 1 / len(ANSWER_SETS[t]) + 3 * BLIND_MARGIN, t
 
 
 def test_encode_questions():
