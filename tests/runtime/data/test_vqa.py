@@ -1,4 +1,4 @@
-"""utils.data.vqa: Lab 7's questions, answers, splits and dialogs.
+"""utils.data.vqa: Lab 8's questions, answers, splits and dialogs.
 
 Answers are recomputed here from the scene's objects with code written independently of
 the generator (no call to ``scene_questions`` or ``relation``)."""
