@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-dev
 STUDENT_STAMP := $(VENV)/.installed
 LABS ?=
 
-.PHONY: help venv dev book test test-fast lint students autograder solutions check-sync release grade clean \
+.PHONY: help venv dev book test test-fast lint students autograder solutions check-sync release grade clean lab08-ask \
 	browser sandbox bench mathjax colab-image colab-freeze bench-gpu check-py313 lab02-sweep checkpoints lab03-grid
 
 help:
@@ -32,6 +32,7 @@ help:
 	@echo "make checkpoints  retrain Lab 3's character-LSTM checkpoint (utils/artefacts/)"
 	@echo "make lab03-grid   run Lab 3's reference T-vs-success grid (resumable; JOBS=2)"
 	@echo "make lab02-sweep  rerun Lab 2 in full mode and copy its adding-problem sweep to utils/artefacts/"
+	@echo "make lab08-ask    rerun Lab 8 in full mode and copy the answers its chapter's static widget shows"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -190,3 +191,9 @@ check-py313:
 lab02-sweep: $(STAMP)
 	$(MAKE) solutions LABS=lab02_vanishing_gradients
 	mv labsolutions/lab02_adding_sweep.json utils/artefacts/lab02_adding_sweep.json
+
+# Lab 8: the answers the book's static version of the ask-a-question widget draws
+# (utils/artefacts/lab08_ask_examples.json), written by a full-mode run of the lab.
+lab08-ask: $(STAMP)
+	$(MAKE) solutions LABS=lab08_visual_qa
+	mv labsolutions/lab08_ask_examples.json utils/artefacts/lab08_ask_examples.json

@@ -172,3 +172,25 @@ def show_attention(image, words, alphas, grid: int | None = None, axes=None, tit
     for ax in axes:
         ax.axis("off")
     return axes
+
+
+def show_answer(image, alpha, answers, probs, title: str = ""):
+    """A VQA model's answer: the scene, its attention over the scene's cells, and its top answers.
+
+    ``image`` (3, S, S) in [0, 1]; ``alpha`` (L,) attention weights over a sqrt(L) x sqrt(L) grid of
+    cells; ``answers`` and ``probs`` the top answers and their probabilities, best first.
+    Returns the array of Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    probs = np.asarray(probs, dtype=np.float64)
+    if len(answers) == 0 or probs.shape != (len(answers),):
+        raise ValueError(f"need one probability per answer, got {len(answers)} answers and shape {probs.shape}")
+    _, axes = plt.subplots(1, 3, figsize=(8, 2.4), gridspec_kw={"width_ratios": [1, 1, 1.6]})
+    show_attention(image, ["attention"], np.asarray(alpha, dtype=np.float64)[None], axes=axes[:2], title="scene")
+    axes[2].barh(list(answers)[::-1], probs[::-1])
+    axes[2].set(xlim=(0, 1), xlabel="probability")
+    axes[2].set_title(title, fontsize=7)
+    plt.tight_layout()
+    return axes
+

@@ -52,34 +52,42 @@ def slider(render: Callable[[float], None], name: str, values: Sequence[float],
 # ---------------------------------------------------------------------------------------
 
 def dropdowns(render: Callable[..., None], options: dict, static: bool = False,
-              static_values: Sequence[dict] | None = None):
+              static_values: Sequence[dict] | None = None, texts: dict | None = None):
     """Call ``render(**choice)`` under one dropdown per entry of ``options`` (name -> list
-    of values), for example ``dropdowns(plot, {"rho": [0.5, 1.0], "nonlinearity": ["tanh"]})``;
-    or, statically, once for each dict in ``static_values`` (default: the first value of
-    every option). Returns the widget box, or ``None`` on the static path.
+    of values), for example ``dropdowns(plot, {"rho": [0.5, 1.0], "nonlinearity": ["tanh"]})``,
+    and one text box per entry of ``texts`` (name -> initial text; the drawing follows when
+    Enter is pressed); or, statically, once for each dict in ``static_values`` (default: the
+    first value of every option and the initial texts). Returns the widget box, or ``None``
+    on the static path.
 
     The interactive path draws the first choice directly, then re-draws into an
     ``Output`` widget under the controls each time a control changes; nothing is drawn
     inside the widget until someone uses it, so headless execution (nbclient, nbval)
     records the first drawing as ordinary output.
     """
+    texts = dict(texts or {})
     if not options:
         raise ValueError("dropdowns needs at least one option, e.g. {'rho': [0.5, 1.0]}")
     for name, values in options.items():
         if len(list(values)) == 0:
             raise ValueError(f"dropdowns needs at least one value for each option; {name!r} has none")
+    if set(texts) & set(options):
+        raise ValueError(f"names used both as an option and as a text: {sorted(set(texts) & set(options))}")
     if static or not _have_ipywidgets():
-        for choice in static_values if static_values is not None else [{k: list(v)[0] for k, v in options.items()}]:
-            unknown = set(choice) - set(options)
+        default = {**{k: list(v)[0] for k, v in options.items()}, **texts}
+        for choice in static_values if static_values is not None else [default]:
+            unknown = set(choice) - set(options) - set(texts)
             if unknown:
                 raise ValueError(f"static value names unknown options {sorted(unknown)}; "
-                                 f"expected a subset of {sorted(options)}")
+                                 f"expected a subset of {sorted(set(options) | set(texts))}")
             render(**choice)
         return None
     import ipywidgets as w
     from IPython.display import display
 
     controls = {k: w.Dropdown(options=list(v), description=k) for k, v in options.items()}
+    controls.update({k: w.Text(value=str(v), description=k, continuous_update=False,
+                               layout=w.Layout(width="460px")) for k, v in texts.items()})
     out = w.Output()
 
     def update(_change=None):

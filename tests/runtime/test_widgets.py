@@ -53,3 +53,26 @@ def test_show_attention_and_dropdowns():
     assert seen == [(1, "greedy")]
     with pytest.raises(ValueError, match="at least one"):
         dropdowns(print, {"image": []}, static=True)
+
+
+def test_dropdowns_with_text_boxes_and_show_answer():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from utils.plotting import show_answer
+    from utils.widgets import dropdowns
+
+    seen = []
+    dropdowns(lambda scene, question: seen.append((scene, question)), {"scene": [3, 1]},
+              texts={"question": "is there a circle ?"}, static=True)
+    assert seen == [(3, "is there a circle ?")], "default static setting: first option value and the initial text"
+    dropdowns(lambda scene, question: seen.append((scene, question)), {"scene": [3, 1]},
+              texts={"question": "x"}, static=True, static_values=[{"scene": 1, "question": "how many ?"}])
+    assert seen[-1] == (1, "how many ?")
+    with pytest.raises(ValueError, match="both as an option and as a text"):
+        dropdowns(print, {"scene": [1]}, texts={"scene": "x"}, static=True)
+    axes = show_answer(np.zeros((3, 32, 32)), np.full(64, 1 / 64), ["red", "blue"], [0.7, 0.2], title="q")
+    assert len(axes) == 3 and [t.get_text() for t in axes[2].get_yticklabels()] == ["blue", "red"]
+    with pytest.raises(ValueError, match="one probability per answer"):
+        show_answer(np.zeros((3, 32, 32)), np.full(64, 1 / 64), ["red"], [0.7, 0.2])
+
