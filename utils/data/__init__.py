@@ -28,3 +28,12 @@ from .sequences import ADDING_BASELINE_MSE, adding_problem, copy_memory, copy_me
 from .shapes import make_shapes, word_referents
 from .tagging import future_tagging, future_tagging_causal_bound
 from .text import TEXT_CORPORA, CharVocab, load_text
+from .vqa import (
+                  ANSWER_SETS,
+                  ANSWERS,
+                  QA_WORDS,
+                  QUESTION_TYPES,
+                  encode_questions,
+                  make_dialogs,
+                  make_vqa,
+)
