@@ -39,6 +39,7 @@ CELL_TOKENS = ("floor", "wall", *(f"{c} {s}" for c, s in LANDMARKS))
 VIEW_DEPTH, VIEW_WIDTH = 4, 5
 TEMPLATES = ("go to the {a} , then stop next to the {b}",
              "walk to the {a} and then stop beside the {b}")
+TEMPLATES_1 = ("go to the {b} and stop", "walk to the {b} , then stop", "stop next to the {b}")
 WORDS = ("<pad>", "go", "to", "the", ",", "then", "stop", "next", "walk", "and", "beside",
          *COLORS, *SHAPES)
 WORD_ID = {w: i for i, w in enumerate(WORDS)}
@@ -109,16 +110,18 @@ def expert_tables(grid: np.ndarray, near_a: np.ndarray, near_b: np.ndarray) -> t
     """
     n = grid.shape[0]
     big = 10 ** 6
-    dist = np.full((2, n, n, 4), big, dtype=np.int64)
     free = grid == FLOOR
+    dist = np.full((2, n, n, 4), big, dtype=np.int64)
     nxt = np.zeros((2, n, n, 4, 3, 4), dtype=np.int64)   # next (s, r, c, h) per action
-    for s in range(2):
-        for r in range(n):
-            for c in range(n):
-                for h in range(4):
-                    for a in range(3):
-                        r2, c2, h2 = step_state(grid, r, c, h, a)
-                        nxt[s, r, c, h, a] = (s | int(near_a[r2, c2]), r2, c2, h2)
+    r, c, h = np.meshgrid(np.arange(n), np.arange(n), np.arange(4), indexing="ij")
+    r2, c2 = r + DR[h], c + DC[h]
+    inside = (r2 >= 0) & (r2 < n) & (c2 >= 0) & (c2 < n)
+    ok = inside & free[r2.clip(0, n - 1), c2.clip(0, n - 1)]
+    moves = [(np.where(ok, r2, r), np.where(ok, c2, c), h),    # forward (stays when blocked)
+             (r, c, (h - 1) % 4), (r, c, (h + 1) % 4)]          # left, right
+    for a, (ra, ca, ha) in enumerate(moves):
+        for s in range(2):
+            nxt[s, :, :, :, a] = np.stack([s | near_a[ra, ca].astype(np.int64), ra, ca, ha], -1)
     goal = np.zeros_like(dist, dtype=bool)
     goal[1] = (near_b & free)[:, :, None]
     dist[goal] = 0
@@ -202,9 +205,11 @@ def make_layout(rng: np.random.Generator, n: int = 7, n_landmarks: int = 4, n_wa
 
 
 def instruction_text(a: int, b: int, template: int = 0) -> str:
-    """The instruction naming landmark ``a`` (waypoint) and ``b`` (goal), ids into LANDMARKS."""
+    """The instruction naming landmark ``a`` (waypoint) and ``b`` (goal), ids into LANDMARKS;
+    with ``a == b`` a one-landmark instruction (``TEMPLATES_1``)."""
     name = " ".join
-    return TEMPLATES[template].format(a=name(LANDMARKS[a]), b=name(LANDMARKS[b]))
+    templates = TEMPLATES_1 if a == b else TEMPLATES
+    return templates[template % len(templates)].format(a=name(LANDMARKS[a]), b=name(LANDMARKS[b]))
 
 
 def encode_instruction(text: str) -> np.ndarray:
@@ -216,23 +221,32 @@ def encode_instruction(text: str) -> np.ndarray:
 
 
 def make_nav_episodes(n_layouts: int, episodes_per_layout: int = 4, n: int = 7, seed: int = 0,
-                      min_length: int = 4) -> NavEpisodes:
+                      min_length: int = 4, landmarks: int = 4, walls: int = 4, stages: int = 2) -> NavEpisodes:
     """``n_layouts`` layouts with ``episodes_per_layout`` episodes each (deterministic from ``seed``).
 
-    Train and test layouts come from different seeds; use different seeds for unseen layouts."""
+    Each layout has ``landmarks`` landmarks and ``walls`` inner walls. ``stages=2``: the
+    instruction names a waypoint and a goal; ``stages=1``: only the goal ("go to the red
+    circle and stop"; ``targets`` then holds the goal twice). Train and test layouts come
+    from different seeds; use different seeds for unseen layouts."""
     if not isinstance(n_layouts, (int, np.integer)) or n_layouts <= 0:
         raise ValueError(f"n_layouts must be a positive integer, got {n_layouts!r}")
     if not 5 <= n <= 12:
         raise ValueError(f"n must be between 5 and 12, got {n!r}")
+    if stages not in (1, 2):
+        raise ValueError(f"stages must be 1 or 2, got {stages!r}")
+    if not stages <= landmarks <= 8 or not 0 <= walls <= n * n // 4:
+        raise ValueError(f"need {stages} <= landmarks <= 8 and 0 <= walls <= {n * n // 4}, got {landmarks}, {walls}")
     rng = np.random.default_rng(seed)
     grids, layout, start, targets, instr, text, dists, experts, nears = [], [], [], [], [], [], [], [], []
     for li in range(n_layouts):
-        grid = make_layout(rng, n)
+        grid = make_layout(rng, n, landmarks, walls)
         grids.append(grid)
         marks = [int(t) - 2 for t in np.unique(grid) if t >= 2]
         done = 0
         while done < episodes_per_layout:
             a, b = (int(x) for x in rng.choice(marks, size=2, replace=False))
+            if stages == 1:
+                a = b
             na, nb = near_cells(grid, 2 + a), near_cells(grid, 2 + b)
             free = np.argwhere((grid == FLOOR) & ~na)
             r, c = free[rng.integers(len(free))]
@@ -240,7 +254,7 @@ def make_nav_episodes(n_layouts: int, episodes_per_layout: int = 4, n: int = 7, 
             dist, expert = expert_tables(grid, na, nb)
             if dist[0, r, c, h] < min_length:
                 continue
-            t = instruction_text(a, b, int(rng.integers(len(TEMPLATES))))
+            t = instruction_text(a, b, int(rng.integers(len(TEMPLATES if stages == 2 else TEMPLATES_1))))
             layout.append(li)
             start.append((int(r), int(c), h))
             targets.append((a, b))
@@ -252,4 +266,124 @@ def make_nav_episodes(n_layouts: int, episodes_per_layout: int = 4, n: int = 7, 
             done += 1
     return NavEpisodes(np.stack(grids), np.array(layout), np.array(start), np.array(targets),
                        np.stack(instr), text, np.stack(dists), np.stack(experts), np.stack(nears),
-                       {"n": n, "seed": seed})
+                       {"n": n, "seed": seed, "stages": stages})
+
+
+def all_views(grids: np.ndarray, ahead: int = VIEW_DEPTH - 1, behind: int = 0,
+              side: int = VIEW_WIDTH // 2) -> np.ndarray:
+    """(L, n, n, 4, V) the egocentric view from every state of every grid, flattened.
+
+    The view has ``behind + 1 + ahead`` rows (the farthest ahead first) and ``2 * side + 1``
+    columns, heading up, the agent in the middle column; the defaults give
+    :func:`egocentric_view`. ``ahead = behind = side = n - 1`` is a panorama: the whole grid
+    from wherever the agent stands, turned to its heading (like the panoramic views of
+    Room-to-Room agents)."""
+    grids = np.asarray(grids, dtype=np.int64)
+    L, n = grids.shape[0], grids.shape[1]
+    pad = max(ahead, behind, side) + 1
+    padded = np.pad(grids, ((0, 0), (pad, pad), (pad, pad)), constant_values=WALL)
+    r, c, h = np.meshgrid(np.arange(n), np.arange(n), np.arange(4), indexing="ij")   # (n, n, 4)
+    f = np.arange(ahead, -behind - 1, -1)[:, None]                                   # (D, 1)
+    lat = np.arange(-side, side + 1)[None, :]                                        # (1, W)
+    right = (h + 1) % 4
+    rr = r[..., None, None] + f * DR[h][..., None, None] + lat * DR[right][..., None, None]
+    cc = c[..., None, None] + f * DC[h][..., None, None] + lat * DC[right][..., None, None]
+    out = padded[:, rr + pad, cc + pad]                                              # (L, n, n, 4, D, W)
+    return out.reshape(L, n, n, 4, -1)
+
+
+class NavBatch:
+    """B episodes stepped together with torch tensors (the environment of a rollout).
+
+    Built from plain arrays: ``grids`` (B, n, n) cell tokens, ``start`` (B, 3) row, column,
+    heading, ``near`` (B, 2, n, n) bool (cells next to the waypoint and the goal), ``expert``
+    (B, 2, n, n, 4) the expert's action from every (stage, row, column, heading), and
+    ``instructions`` (B, MAX_WORDS) word ids; :meth:`from_episodes` takes them from a
+    :class:`NavEpisodes`. The state is ``r``, ``c``, ``h`` (heading), ``stage`` (1 once the
+    waypoint was reached), ``done`` (the episode stopped) and ``moves`` (actions other than
+    ``stop`` taken), all (B,) tensors; ``path`` lists the (B, 2) positions after every step.
+    Because it is made from plain data, a grading test can hand one to a student's function.
+    """
+
+    def __init__(self, grids, start, near, expert, instructions, view=(VIEW_DEPTH - 1, 0, VIEW_WIDTH // 2),
+                 views=None):
+        import torch
+        self._args = tuple(np.asarray(a).tolist() for a in (grids, start, near, expert, instructions))
+        self._args += (tuple(int(v) for v in view),)
+        grids = np.asarray(grids, dtype=np.int64)
+        if grids.ndim != 3 or grids.shape[1] != grids.shape[2]:
+            raise ValueError(f"grids must be (B, n, n), got {grids.shape}")
+        B, n = grids.shape[0], grids.shape[1]
+        start, near = np.asarray(start, dtype=np.int64), np.asarray(near, dtype=bool)
+        expert = np.asarray(expert, dtype=np.int64)
+        if start.shape != (B, 3) or near.shape != (B, 2, n, n) or expert.shape != (B, 2, n, n, 4):
+            raise ValueError("start, near and expert must be (B, 3), (B, 2, n, n) and (B, 2, n, n, 4)")
+        self.n, self.B = n, B
+        self.views = torch.from_numpy(all_views(grids, *view) if views is None else np.asarray(views))
+        self.free = torch.from_numpy(grids == FLOOR)
+        self.near = torch.from_numpy(near)
+        self.expert_table = torch.from_numpy(expert)
+        self.instructions = torch.as_tensor(np.asarray(instructions, dtype=np.int64))
+        self._start = torch.from_numpy(start)
+        self._dr, self._dc = torch.from_numpy(DR), torch.from_numpy(DC)
+        self.b = torch.arange(B)
+        self.reset()
+
+    def __remote__(self):
+        return "NavBatch", self._args
+
+    @classmethod
+    def from_episodes(cls, eps: NavEpisodes, idx, view=(VIEW_DEPTH - 1, 0, VIEW_WIDTH // 2)) -> NavBatch:
+        """The episodes ``idx`` of ``eps``; ``view`` = (ahead, behind, side) as in :func:`all_views`
+        (the views are computed once per layout and cached)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        view = tuple(int(v) for v in view)
+        if ("views", view) not in eps.meta:
+            eps.meta["views", view] = all_views(eps.grids, *view)
+        lay = eps.layout[idx]
+        return cls(eps.grids[lay], eps.start[idx], eps.near[idx], eps.expert[idx], eps.instructions[idx],
+                   view=view, views=eps.meta["views", view][lay])
+
+    def __len__(self):
+        return self.B
+
+    def reset(self):
+        """Back to the start states; returns the first views (B, VIEW_DEPTH * VIEW_WIDTH)."""
+        import torch
+        self.r, self.c, self.h = (self._start[:, k].clone() for k in range(3))
+        self.stage = self.near[self.b, 0, self.r, self.c].long()
+        self.done = torch.zeros(self.B, dtype=torch.bool)
+        self.moves = torch.zeros(self.B, dtype=torch.long)
+        self.path = [torch.stack([self.r, self.c], 1)]
+        return self.observe()
+
+    def observe(self):
+        """(B, VIEW_DEPTH * VIEW_WIDTH) int64 cell tokens of the current egocentric views."""
+        return self.views[self.b, self.r, self.c, self.h]
+
+    def expert(self):
+        """(B,) int64 the expert's action from each current state (a shortest-path action)."""
+        return self.expert_table[self.b, self.stage, self.r, self.c, self.h]
+
+    def step(self, actions):
+        """Apply (B,) actions to the episodes not done yet (``stop`` ends one); returns the new views."""
+        import torch
+        act = torch.as_tensor(actions).long().reshape(-1)
+        if act.shape[0] != self.B or bool(((act < 0) | (act > STOP)).any()):
+            raise ValueError(f"actions must be ({self.B},) integers in 0..{STOP}")
+        live = ~self.done
+        r2, c2 = self.r + self._dr[self.h], self.c + self._dc[self.h]
+        inside = (r2 >= 0) & (r2 < self.n) & (c2 >= 0) & (c2 < self.n)
+        ok = live & (act == FORWARD) & inside & self.free[self.b, r2.clamp(0, self.n - 1), c2.clamp(0, self.n - 1)]
+        self.r, self.c = torch.where(ok, r2, self.r), torch.where(ok, c2, self.c)
+        self.h = torch.where(live & (act == LEFT), (self.h + 3) % 4, self.h)
+        self.h = torch.where(live & (act == RIGHT), (self.h + 1) % 4, self.h)
+        self.moves = self.moves + (live & (act != STOP)).long()
+        self.stage = self.stage | self.near[self.b, 0, self.r, self.c].long()
+        self.done = self.done | (live & (act == STOP))
+        self.path.append(torch.stack([self.r, self.c], 1))
+        return self.observe()
+
+    def success(self):
+        """(B,) bool: stopped next to the goal after reaching the waypoint."""
+        return self.done & (self.stage == 1) & self.near[self.b, 1, self.r, self.c]

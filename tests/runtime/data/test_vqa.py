@@ -1,4 +1,4 @@
-"""utils.data.vqa: Lab 7's questions, answers, splits and dialogs.
+"""utils.data.vqa: Lab 8's questions, answers, splits and dialogs.
 
 Answers are recomputed here from the scene's objects with code written independently of
 the generator (no call to ``scene_questions`` or ``relation``)."""
@@ -144,8 +144,8 @@ def test_dialog_references_need_the_history():
         for q in qs[1:]:
             assert not set(q.split()) & ({"red", "green", "blue", "yellow", "circle", "square", "triangle"})
         others = [o for k, o in enumerate(objs) if k != j]
-        assert ans[1] == ("yes" if any(o["color"] == subject["color"] for o in others) else "no")
-        assert ans[2] == subject["size"]
+        assert ans[1] == subject["size"]
+        assert ans[2] == ("yes" if any(o["color"] == subject["color"] for o in others) else "no")
         by_scene[s].append(i)
     # Same scene, same later questions, different answers: the answer is a function of the
     # history, not of (image, question).
