@@ -381,7 +381,8 @@ class Follower(nn.Module):
 # model from `env.instructions`, with `prev` = 4 (no action yet) for every episode, and for at most `max_steps`
 # steps:
 #
-# 1. `logits, state = model.step(view, env.h, prev, state)`;
+# 1. ask the model for the logits and its next state, `model.step(view, heading, prev, state)`, with the current
+#    view, the headings `env.h`, the previous actions and the state;
 # 2. the target is `env.expert()`, the expert's action **from the state each episode is in now**; add the
 #    cross-entropy of the logits against it for the episodes still running (`~env.done`);
 # 3. choose the action: the target (`"teacher"`), a sample from `softmax(logits)` drawn with
@@ -439,11 +440,11 @@ def nav_rollout(model, env, forcing, max_steps=16, generator=None):
 def test_rollout_teacher_follows_the_expert(nav_rollout, nav_test, torch):
     import numpy as np
     from utils import testkit
-    from utils.data.gridnav import NavBatch, step_state
+    from utils.data.gridnav import step_state
     rng = np.random.default_rng(0)
     idx = np.arange(5)
     lay = nav_test.layout[idx]
-    env = NavBatch(nav_test.grids[lay], nav_test.start[idx], nav_test.near[idx], nav_test.expert[idx],
+    env = testkit.NavEnv(nav_test.grids[lay], nav_test.start[idx], nav_test.near[idx], nav_test.expert[idx],
                    nav_test.instructions[idx])
     policy = testkit.NavTable(rng.normal(size=(5, 14, 4)).tolist(), rng.normal(size=(4, 4)).tolist(), 12)
     loss, actions = nav_rollout(policy, env, "teacher", 12)
@@ -477,13 +478,13 @@ points: 3
 def test_rollout_reference(nav_rollout, torch, seed=0):
     import numpy as np
     from utils import testkit
-    from utils.data.gridnav import DC, DR, WALL, NavBatch, make_nav_episodes, step_state
+    from utils.data.gridnav import DC, DR, WALL, make_nav_episodes, step_state
     rng = np.random.default_rng(seed)
     eps = make_nav_episodes(4, episodes_per_layout=2, n=int(rng.integers(5, 8)), seed=int(rng.integers(10 ** 6)),
                             landmarks=3, walls=int(rng.integers(0, 5)), stages=int(rng.integers(1, 3)), min_length=2)
     B, T = len(eps), int(rng.integers(8, 14))
     lay = eps.layout
-    env = NavBatch(eps.grids[lay], eps.start, eps.near, eps.expert, eps.instructions)
+    env = testkit.NavEnv(eps.grids[lay], eps.start, eps.near, eps.expert, eps.instructions)
 
     def reference(table, turn, forcing):
         acts, total, count = np.full((B, T), -1), 0.0, 0
@@ -724,7 +725,7 @@ fig.tight_layout();
 # any expert path, and its labels become useful only once the policy is decent; with our 4x5 view the agent often cannot
 # see the goal, while the expert knows the map, and the lost states student forcing visits are exactly where the
 # expert's action cannot be inferred from the view. Anderson et al. found student forcing better on Room-to-Room after
-# far longer training on real panoramic images, with long paths (where compounding errors cost more) and an attention
+# far longer training on real photographs of buildings, with long paths (where compounding errors cost more) and an attention
 # model over the instruction; a larger budget here, or mixing the two (scheduled sampling, Lab 4), could change the
 # ranking.
 #

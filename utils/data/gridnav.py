@@ -276,8 +276,7 @@ def all_views(grids: np.ndarray, ahead: int = VIEW_DEPTH - 1, behind: int = 0,
     The view has ``behind + 1 + ahead`` rows (the farthest ahead first) and ``2 * side + 1``
     columns, heading up, the agent in the middle column; the defaults give
     :func:`egocentric_view`. ``ahead = behind = side = n - 1`` is a panorama: the whole grid
-    from wherever the agent stands, turned to its heading (like the panoramic views of
-    Room-to-Room agents)."""
+    from wherever the agent stands, turned to its heading."""
     grids = np.asarray(grids, dtype=np.int64)
     L, n = grids.shape[0], grids.shape[1]
     pad = max(ahead, behind, side) + 1
@@ -302,13 +301,13 @@ class NavBatch:
     :class:`NavEpisodes`. The state is ``r``, ``c``, ``h`` (heading), ``stage`` (1 once the
     waypoint was reached), ``done`` (the episode stopped) and ``moves`` (actions other than
     ``stop`` taken), all (B,) tensors; ``path`` lists the (B, 2) positions after every step.
-    Because it is made from plain data, a grading test can hand one to a student's function.
+    Made from plain data, so that :class:`utils.testkit.NavEnv` can rebuild it in a grading sandbox.
     """
 
     def __init__(self, grids, start, near, expert, instructions, view=(VIEW_DEPTH - 1, 0, VIEW_WIDTH // 2),
                  views=None):
         import torch
-        self._args = tuple(np.asarray(a).tolist() for a in (grids, start, near, expert, instructions))
+        self._args = tuple(np.asarray(a) for a in (grids, start, near, expert, instructions))
         self._args += (tuple(int(v) for v in view),)
         grids = np.asarray(grids, dtype=np.int64)
         if grids.ndim != 3 or grids.shape[1] != grids.shape[2]:
@@ -328,9 +327,6 @@ class NavBatch:
         self._dr, self._dc = torch.from_numpy(DR), torch.from_numpy(DC)
         self.b = torch.arange(B)
         self.reset()
-
-    def __remote__(self):
-        return "NavBatch", self._args
 
     @classmethod
     def from_episodes(cls, eps: NavEpisodes, idx, view=(VIEW_DEPTH - 1, 0, VIEW_WIDTH // 2)) -> NavBatch:

@@ -9,11 +9,11 @@ points = 4
 def test_rollout_teacher_follows_the_expert(nav_rollout, nav_test, torch):
     import numpy as np
     from utils import testkit
-    from utils.data.gridnav import NavBatch, step_state
+    from utils.data.gridnav import step_state
     rng = np.random.default_rng(0)
     idx = np.arange(5)
     lay = nav_test.layout[idx]
-    env = NavBatch(nav_test.grids[lay], nav_test.start[idx], nav_test.near[idx], nav_test.expert[idx], nav_test.instructions[idx])
+    env = testkit.NavEnv(nav_test.grids[lay], nav_test.start[idx], nav_test.near[idx], nav_test.expert[idx], nav_test.instructions[idx])
     policy = testkit.NavTable(rng.normal(size=(5, 14, 4)).tolist(), rng.normal(size=(4, 4)).tolist(), 12)
     loss, actions = nav_rollout(policy, env, 'teacher', 12)
     assert tuple(actions.shape) == (5, 12), 'actions must be (B, max_steps)'

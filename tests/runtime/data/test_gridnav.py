@@ -193,7 +193,8 @@ def test_nav_batch_steps_like_step_state_and_rebuilds(eps):
     succ = env.success().tolist()
     for k, i in enumerate(idx):
         assert succ[k] == (done[k] and stage[k] == 1 and bool(eps.near[i, 1, states[k][0], states[k][1]]))
-    name, args = env.__remote__()
+    fixture = testkit.NavEnv(*env._args)
+    name, args = fixture.__remote__()
     again = testkit.rebuild(name, args)
     assert np.array_equal(again.observe().numpy(), env.reset().numpy())
     assert np.array_equal(again.expert().numpy(), env.expert().numpy())
