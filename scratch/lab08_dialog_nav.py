@@ -218,7 +218,7 @@ def train_dialog(use_history, epochs, batch=128, seed=SEED):
     model = LateFusionEncoder(len(QA_WORD_ID), rounds_train["image"].shape[1], len(ANSWERS))
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     n = len(rounds_train["answer"])
-    for _ in range(epochs):
+    for _ in tqdm(range(epochs), desc="with history" if use_history else "without history", leave=False):
         for idx in torch.randperm(n).split(batch):
             r = {k: v[idx] for k, v in rounds_train.items()}
             h_len = r["h_len"] if use_history else torch.zeros_like(r["h_len"])
