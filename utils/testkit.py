@@ -17,6 +17,8 @@ import threading
 import torch
 from torch import nn
 
+from .data.gridnav import NavBatch
+
 _boundary = threading.local()  # .send(name, args, kwargs), set by the grader while it tests
 
 
@@ -143,7 +145,35 @@ class Constant(nn.Module, Fixture):
         return torch.full_like(x, self.value)
 
 
-FIXTURES = {"MarkovDecoder": MarkovDecoder, "Alternate": Alternate, "Constant": Constant}
+class NavTable(Fixture):
+    """A navigation policy (Lab 8) with the interface of the lab's ``Follower``: its logits
+    are ``table[prev][front] + turn[heading]``, where ``prev`` is the previous action (4 =
+    none yet), ``front`` the cell token straight ahead in the view (index ``front_index``
+    of the flattened view) and ``heading`` 0..3; ``table`` is (5, T, 4), ``turn`` (4, 4).
+    Its state counts the steps taken."""
+
+    def __init__(self, table, turn, front_index):
+        self._args = (table, turn, int(front_index))
+        self.table = torch.tensor(table, dtype=torch.float64)
+        self.turn = torch.tensor(turn, dtype=torch.float64)
+        self.front = int(front_index)
+
+    def start(self, instructions):
+        return torch.zeros(instructions.shape[0], dtype=torch.long)
+
+    def step(self, view, heading, prev, state):
+        if not view.shape[0] == heading.shape[0] == prev.shape[0] == state.shape[0]:
+            raise ValueError("view, heading, prev and state disagree on the batch size")
+        return self.table[prev.long(), view[:, self.front].long()] + self.turn[heading.long()], state + 1
+
+
+class NavEnv(NavBatch, Fixture):
+    """Lab 8's navigation environment (:class:`utils.data.gridnav.NavBatch`), made from plain
+    arrays so that a test can hand it to a student's rollout."""
+
+
+FIXTURES = {"MarkovDecoder": MarkovDecoder, "Alternate": Alternate, "Constant": Constant, "NavEnv": NavEnv,
+            "NavTable": NavTable}
 
 
 def rebuild(name, args):

@@ -32,7 +32,7 @@ four candidates, the right answer and three decoys (:data:`CHOICE_SETS`: the oth
 of its type; for count questions the decoys include "three"), shuffled.
 
 :func:`make_dialogs` writes three-round dialogs about one object of a scene; rounds 2
-and 3 ("is there another one of that colour ?", "how big is it ?") refer back to the
+and 3 ("how big is it ?", "is there another one of that colour ?") refer back to the
 object named in round 1, so they can only be answered with the dialog history.
 """
 
@@ -60,7 +60,7 @@ QA_WORDS = ("<PAD>", "<UNK>") + tuple(sorted(
           "another one that big it".split())))
 WORD_ID = {w: i for i, w in enumerate(QA_WORDS)}
 ANSWER_ID = {a: i for i, a in enumerate(ANSWERS)}
-DIALOG_QUESTIONS = ("what colour is the {shape} ?", "is there another one of that colour ?", "how big is it ?")
+DIALOG_QUESTIONS = ("what colour is the {shape} ?", "how big is it ?", "is there another one of that colour ?")
 
 
 def relation(a: dict, b: dict) -> str:
@@ -246,9 +246,9 @@ class DialogData:
 def make_dialogs(n_scenes: int, seed: int = 0, size: int = 32) -> DialogData:
     """One dialog per object whose shape is unique in its scene, for ``n_scenes`` scenes.
 
-    Round 1 names the object by its shape ("what colour is the circle ?"); round 2 ("is there
-    another one of that colour ?": another object with the colour of the subject) and round 3
-    ("how big is it ?": its size) refer back to it. A scene with two such objects has two
+    Round 1 names the object by its shape ("what colour is the circle ?"); round 2 ("how big
+    is it ?": its size) and round 3 ("is there another one of that colour ?": another object
+    with the colour of the subject) refer back to it. A scene with two such objects has two
     dialogs with the same questions in rounds 2 and 3, whose answers may differ.
     """
     if not isinstance(n_scenes, (int, np.integer)) or n_scenes <= 0:
@@ -264,6 +264,6 @@ def make_dialogs(n_scenes: int, seed: int = 0, size: int = 32) -> DialogData:
             subject.append(j)
             questions.append([DIALOG_QUESTIONS[0].format(shape=o["shape"]), DIALOG_QUESTIONS[1],
                               DIALOG_QUESTIONS[2]])
-            answers.append([o["color"], "yes" if another else "no", o["size"]])
+            answers.append([o["color"], o["size"], "yes" if another else "no"])
     return DialogData(scenes.images, scenes.masks, scenes.objects, np.array(scene, dtype=np.int64),
                       np.array(subject, dtype=np.int64), questions, answers)

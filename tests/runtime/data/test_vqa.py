@@ -171,8 +171,8 @@ def test_dialog_references_need_the_history():
         for q in qs[1:]:
             assert not set(q.split()) & ({"red", "green", "blue", "yellow", "circle", "square", "triangle"})
         others = [o for k, o in enumerate(objs) if k != j]
-        assert ans[1] == ("yes" if any(o["color"] == subject["color"] for o in others) else "no")
-        assert ans[2] == subject["size"]
+        assert ans[1] == subject["size"]
+        assert ans[2] == ("yes" if any(o["color"] == subject["color"] for o in others) else "no")
         by_scene[s].append(i)
     # Same scene, same later questions, different answers: the answer is a function of the
     # history, not of (image, question).
