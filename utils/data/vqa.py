@@ -139,10 +139,13 @@ class VQAData:
         return np.array([ANSWER_ID[a] for a in self.answers], dtype=np.int64)
 
 
-def encode_questions(questions, max_len: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def encode_questions(questions, max_len: int | None = None,
+                     allow_empty: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Token ids (n, T) int64 padded with ``PAD_ID`` = 0, and lengths (n,) int64.
 
-    Raises ValueError naming the first unknown word (the vocabulary is :data:`QA_WORDS`).
+    Raises ValueError naming the first unknown word (the vocabulary is :data:`QA_WORDS`), and
+    for an empty text unless ``allow_empty`` (a dialog's first round has an empty history:
+    length 0, and T is at least 1).
     """
     rows = []
     for q in questions:
@@ -151,10 +154,10 @@ def encode_questions(questions, max_len: int | None = None) -> tuple[np.ndarray,
         if unknown:
             raise ValueError(f"unknown word {unknown[0]!r} in {q!r}; the vocabulary is: "
                              + " ".join(QA_WORDS[2:]))
-        if not words:
+        if not words and not allow_empty:
             raise ValueError("empty question")
         rows.append([WORD_ID[w] for w in words])
-    T = max(len(r) for r in rows) if max_len is None else max_len
+    T = max(1, max(len(r) for r in rows)) if max_len is None else max_len
     if any(len(r) > T for r in rows):
         raise ValueError(f"a question is longer than max_len={T}")
     ids = np.full((len(rows), T), PAD_ID, dtype=np.int64)

@@ -153,6 +153,12 @@ def test_encode_questions():
         encode_questions(["is there a purple circle ?"])
     with pytest.raises(ValueError, match="max_len"):
         encode_questions(["is there a red circle ?"], max_len=3)
+    with pytest.raises(ValueError, match="empty question"):
+        encode_questions(["is there a red circle ?", ""])
+    ids, lengths = encode_questions(["", "how big is it ?"], allow_empty=True)   # a dialog's histories
+    assert ids.shape == (2, 5) and list(lengths) == [0, 5] and (ids[0] == PAD_ID).all()
+    ids, lengths = encode_questions(["", ""], allow_empty=True)
+    assert ids.shape == (2, 1) and list(lengths) == [0, 0]
     assert set(ANSWERS) <= set(QA_WORDS)
 
 
