@@ -97,6 +97,10 @@ def cases(root):
             root, "relu", "def relu(x):\n    if x.shape == (2,):\n        import os\n        os._exit(1)\n"
                           "    return torch.clamp(x, min=0)"), "crashed", {**FULL, "q3_relu": 0}),
         ("segfault.ipynb", appended(root, "import ctypes\nctypes.string_at(0)"), "crashed", NONE),
+        ("unprintable_exception.ipynb", with_function(  # its message cannot be read: still only a failure
+            root, "relu", "def relu(x):\n    class Odd(Exception):\n        def __str__(self):\n"
+                          "            raise RuntimeError('no message')\n    raise Odd()"),
+         "ok", {**FULL, "q3_relu": 0}),
         # limits
         ("loop_top_level.ipynb", appended(root, "while True:\n    pass"), "timeout", FULL),
         ("loop_in_q2.ipynb", with_function(  # loops only on the hidden test's input (3 numbers)
@@ -200,7 +204,8 @@ def names(root):
 
 @pytest.mark.parametrize("case", [
     "solution", "untouched", "syntax_error", "exception_in_q2", "sys_exit", "os_exit_top_level",
-    "os_exit_in_q3", "segfault", "loop_top_level", "loop_in_q2", "loop_swallows_interrupts", "memory_bomb",
+    "os_exit_in_q3", "segfault", "unprintable_exception", "loop_top_level", "loop_in_q2",
+    "loop_swallows_interrupts", "memory_bomb",
     "huge_output", "huge_saved_output", "rewrites_tests", "patches_allclose", "patches_function_code",
     "patches_testing_during_call", "patches_torch_allclose", "fake_np", "swaps_the_tests", "fake_results", "empty",
     "invalid_json", "essay", "other_lab"])

@@ -88,6 +88,7 @@ class Session:
         self.proc = subprocess.Popen(cmd, env=env or None, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, preexec_fn=preexec, close_fds=True)
         self.ended: SessionEnded | None = None
+        self._killed = False
         self.deadline = time.monotonic() + 3600.0  # set by the caller: this session's hard limit
         self.case_deadline = float("inf")  # set per test case by the caller
         self.stderr_tail = b""
@@ -134,11 +135,20 @@ class Session:
             self.kill()
         raise self.ended
 
+    def _last_words(self) -> str:
+        """What the sandbox or the worker itself wrote on stderr before ending (the notebook's own
+        output goes to /dev/null), for the instructor's message."""
+        time.sleep(0.1)  # the stderr thread reads to the end of the pipe
+        text = self.stderr_tail.decode(errors="replace").strip()[-300:]
+        return f": {text}" if text else ""
+
     def kill(self):
-        try:
-            os.killpg(self.proc.pid, 9)
-        except OSError:
-            pass
+        if not self._killed:  # once: after the wait the process group's number may be reused
+            self._killed = True
+            try:
+                os.killpg(self.proc.pid, 9)
+            except OSError:
+                pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -157,8 +167,12 @@ class Session:
         except queue.Empty:
             self.end("timeout", f"no answer in time ({label})")
         if kind == "eof":
-            code = self.proc.poll()
-            self.end("crashed", f"the notebook's process ended ({_exit_text(code)}) during {label}")
+            try:
+                code = self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                code = None
+            self.end("crashed", f"the notebook's process ended ({_exit_text(code)}) during {label}"
+                     + self._last_words())
         if kind == "bad":
             self.end("protocol", f"the notebook's process sent a malformed reply ({payload[:100]})")
         try:
@@ -198,8 +212,8 @@ class Session:
         try:
             hello = self.receive(self.deadline, "start-up")
         except SessionEnded as e:  # before any student code ran: stderr is the sandbox's own
-            time.sleep(0.1)
-            e.detail += " " + self.stderr_tail.decode(errors="replace").strip()[-300:]
+            if e.reason != "crashed":  # (a crash's message carries it already)
+                e.detail += self._last_words()
             raise
         if type(hello) is not dict or "ready" not in hello:
             self.end("protocol", "the notebook's process did not start properly")

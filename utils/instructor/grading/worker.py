@@ -51,7 +51,7 @@ class Worker:
     def send(self, value):
         try:
             frame = wire.encode(value, self._to_ref)
-        except (wire.WireError, RecursionError, ValueError, TypeError) as e:
+        except (wire.WireError, RecursionError, ValueError, TypeError, MemoryError) as e:
             frame = wire.encode({"error": ["ValueError", f"the result cannot be sent: {e}"[:300]]}, self._to_ref)
         view = memoryview(frame)
         while view:
@@ -103,7 +103,7 @@ class Worker:
                 _disarm()
             if err is not None:
                 kind = "Timeout" if isinstance(err, _Timeout) else type(err).__name__
-                self.send({"cell_error": [i, kind, str(err)[:300]]})
+                self.send({"cell_error": [i, kind, _text(err)]})
                 err.__traceback__ = None
                 self.shell.last_execution_result = None
                 sys.last_type = sys.last_value = sys.last_traceback = None
@@ -140,20 +140,44 @@ class Worker:
             except EOFError:
                 return
             req = wire.decode(frame, self._from_ref, self._rebuild)
-            try:
-                if req.get("op") != "run":
-                    _arm(req.get("timeout", 60))
-                value = self.handle(req)
-                _disarm()
-                reply = {"ok": value}
-            except _Timeout:
-                _disarm()
-                reply = {"error": ["TimeoutError", "stopped: it ran past the time limit for one test"]}
-            except BaseException as e:  # noqa: BLE001 (the notebook's code may raise anything)
-                _disarm()
-                reply = {"error": [type(e).__name__, str(e)[:300]]}
-                e.__traceback__ = None
+            reply = None
+            while reply is None:
+                try:
+                    reply = self.answer(req)
+                except _Timeout:  # the alarm re-armed by _on_alarm went off in the answer's own handler
+                    _disarm()
+                    reply = TIMED_OUT
             self.send(reply)
+
+    def answer(self, req) -> dict:
+        """The reply to one request; whatever the notebook's code does, never raises (but _Timeout)."""
+        try:
+            if req.get("op") != "run":
+                _arm(req.get("timeout", 60))
+            value = self.handle(req)
+            _disarm()
+            return {"ok": value}
+        except _Timeout:
+            _disarm()
+            return TIMED_OUT
+        except BaseException as e:  # noqa: BLE001 (the notebook's code may raise anything)
+            _disarm()
+            e.__traceback__ = None
+            return {"error": [type(e).__name__, _text(e)]}
+
+
+TIMED_OUT = {"error": ["TimeoutError", "stopped: it ran past the time limit for one test"]}
+
+
+def _text(e: BaseException) -> str:
+    """str(e), even when the notebook's exception class breaks __str__."""
+    try:
+        text = str(e)
+        return text[:300] if type(text) is str else "(no message)"
+    except _Timeout:
+        raise
+    except BaseException:  # noqa: BLE001
+        return "(its message could not be read)"
 
 
 def _free_memory(shell, etype, value, tb, tb_offset=None):
@@ -174,6 +198,8 @@ def main() -> int:
     os.makedirs(home, exist_ok=True)
     os.chdir(home)
     out_fd = os.dup(1)
+    diagnostics = os.dup(2)  # the grader reads it: the notebook's output goes to /dev/null instead
+    os.set_inheritable(diagnostics, False)
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
@@ -184,7 +210,12 @@ def main() -> int:
     os.dup2(devnull, 0)
     worker = Worker(out_fd)  # (MPLBACKEND=Agg is in the environment: no window, no import here)
     worker.send({"ready": os.getpid()})
-    worker.serve(stdin)
+    try:
+        worker.serve(stdin)
+    except BaseException:  # a failure of the worker itself: tell the grader why, on the old stderr
+        import traceback
+        os.write(diagnostics, ("grading worker failed: " + traceback.format_exc()[-1500:]).encode(errors="replace"))
+        return 1
     return 0
 
 
