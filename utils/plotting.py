@@ -194,3 +194,46 @@ def show_answer(image, alpha, answers, probs, title: str = ""):
     plt.tight_layout()
     return axes
 
+
+
+GRID_MARKERS = {"circle": "o", "square": "s", "triangle": "^"}
+
+
+def draw_grid_world(grid, start, goal: int, paths=(), title: str = "", ax=None):
+    """A layout of :mod:`utils.data.gridnav` with the agents' paths on it.
+
+    ``grid`` (n, n) cell tokens: walls grey, each landmark drawn as its shape in its scene colour,
+    the ``goal`` (a landmark id, an index into ``LANDMARKS``) ringed. ``start`` (row, column,
+    heading): an arrow along the heading. ``paths``: (label, cells, colour, stopped) with ``cells``
+    (m, 2) the (row, column) cells visited in order; the end is a square when the agent stopped
+    and a cross when it ran out of actions (``stopped`` None: no end marker). Paths are shifted
+    by a tenth of a cell from one another so that overlapping ones stay visible. Returns the Axes.
+    """
+    from .data.gridnav import DC, DR, LANDMARKS, WALL
+    from .data.shapes import COLORS
+
+    grid = np.asarray(grid)
+    n = grid.shape[0]
+    goal_cells = np.argwhere(grid == 2 + goal)
+    if grid.ndim != 2 or grid.shape != (n, n) or len(goal_cells) != 1:
+        raise ValueError(f"need a square grid holding the goal landmark {goal} once, got shape {grid.shape}")
+    ax = _axes(ax, figsize=(4, 4))
+    cell = ax.get_window_extent().width / n * 72 / ax.figure.dpi  # one cell, in points
+    ax.imshow(grid == WALL, cmap="Greys", vmin=0, vmax=1.5)
+    for r, c in np.argwhere(grid >= 2):
+        colour, shape = LANDMARKS[grid[r, c] - 2]
+        ax.scatter(c, r, marker=GRID_MARKERS[shape], s=(0.5 * cell) ** 2, color=COLORS[colour],
+                   edgecolors="k", zorder=3)
+    (gr, gc), = goal_cells
+    ax.scatter(gc, gr, marker="o", s=(0.95 * cell) ** 2, facecolors="none", edgecolors="k", linewidths=1.5)
+    r0, c0, h0 = (int(v) for v in start)
+    ax.annotate("", xy=(c0 + 0.45 * DC[h0], r0 + 0.45 * DR[h0]), xytext=(c0, r0),
+                arrowprops=dict(arrowstyle="->", lw=2))
+    for k, (label, cells, colour, stopped) in enumerate(paths):
+        cells = np.asarray(cells, dtype=float) + (k - (len(paths) - 1) / 2) * 0.1
+        ax.plot(cells[:, 1], cells[:, 0], "-o", color=colour, lw=2, ms=3, label=label)
+        if stopped is not None:
+            ax.scatter(cells[-1, 1], cells[-1, 0], marker="s" if stopped else "x", s=60, color=colour, zorder=4)
+    ax.set(xticks=[], yticks=[], xlim=(-0.5, n - 0.5), ylim=(n - 0.5, -0.5))
+    ax.set_title(title, fontsize=8)
+    return ax
