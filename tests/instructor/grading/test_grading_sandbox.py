@@ -131,3 +131,25 @@ def test_tmp_is_mounted_before_the_interpreter():
     tmpfs = cmd.index("--tmpfs")
     binds = [i for i, a in enumerate(cmd) if a == "--ro-bind" and cmd[i + 1] in sandbox._python_paths()]
     assert binds and tmpfs < min(binds)
+
+
+@pytest.mark.skipif(sandbox.available() is not None, reason="no sandbox on this machine")
+def test_a_failing_worker_says_why_in_the_crash_message():
+    """The notebook's output goes to /dev/null, but a failure of the worker itself reaches the
+    instructor: here the grader sends a frame that is not JSON, the worker's decoder raises, and the
+    crash's message carries the worker's traceback."""
+    import time
+
+    from utils.instructor.grading.remote import Session, SessionEnded
+
+    session = Session(sandbox.Limits(memory_mb=2048))
+    try:
+        assert "ready" in session.receive(time.monotonic() + 60, "start-up")
+        session._write(b"\x05\x00\x00\x00{bad}\x00\x00\x00\x00", time.monotonic() + 10)
+        with pytest.raises(SessionEnded) as ended:
+            session.receive(time.monotonic() + 30, "a request")
+    finally:
+        session.close()
+    assert ended.value.reason == "crashed"
+    assert "exit code 1" in ended.value.detail
+    assert "grading worker failed" in ended.value.detail and "WireError" in ended.value.detail

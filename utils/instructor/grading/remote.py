@@ -139,7 +139,7 @@ class Session:
         """What the sandbox or the worker itself wrote on stderr before ending (the notebook's own
         output goes to /dev/null), for the instructor's message."""
         time.sleep(0.1)  # the stderr thread reads to the end of the pipe
-        text = self.stderr_tail.decode(errors="replace").strip()[-300:]
+        text = " ".join(self.stderr_tail.decode(errors="replace").split())[-300:]
         return f": {text}" if text else ""
 
     def kill(self):

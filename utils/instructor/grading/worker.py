@@ -214,7 +214,9 @@ def main() -> int:
         worker.serve(stdin)
     except BaseException:  # a failure of the worker itself: tell the grader why, on the old stderr
         import traceback
-        os.write(diagnostics, ("grading worker failed: " + traceback.format_exc()[-1500:]).encode(errors="replace"))
+        text = traceback.format_exc()
+        summary = f"grading worker failed: {text.strip().splitlines()[-1]}\n"  # last: the grader keeps the tail
+        os.write(diagnostics, (text[-1500:] + summary).encode(errors="replace"))
         return 1
     return 0
 
