@@ -93,11 +93,9 @@ def step_state(grid: np.ndarray, r: int, c: int, h: int, action: int) -> tuple[i
 
 def near_cells(grid: np.ndarray, token: int) -> np.ndarray:
     """(n, n) bool: free cells 4-adjacent to the cell holding ``token``."""
-    n = grid.shape[0]
-    at = grid == token
-    pad = np.pad(at, 1)
+    pad = np.pad(grid == token, 1)
     adj = pad[:-2, 1:-1] | pad[2:, 1:-1] | pad[1:-1, :-2] | pad[1:-1, 2:]
-    return adj & (grid == FLOOR) & np.ones((n, n), bool)
+    return adj & (grid == FLOOR)
 
 
 def expert_tables(grid: np.ndarray, near_a: np.ndarray, near_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -139,24 +137,6 @@ def expert_tables(grid: np.ndarray, near_a: np.ndarray, near_b: np.ndarray) -> t
     dist[bad] = -1
     expert[bad] = -1
     return dist, expert
-
-
-def bfs_length(grid: np.ndarray, near_a: np.ndarray, near_b: np.ndarray, r: int, c: int, h: int) -> int:
-    """Shortest number of actions from (r, c, h) by a plain forward BFS (-1 if unreachable)."""
-    s0 = int(near_a[r, c])
-    seen = {(s0, r, c, h)}
-    q = deque([(s0, r, c, h, 0)])
-    while q:
-        s, r, c, h, d = q.popleft()
-        if s == 1 and near_b[r, c]:
-            return d
-        for a in (FORWARD, LEFT, RIGHT):
-            r2, c2, h2 = step_state(grid, r, c, h, a)
-            st = (s | int(near_a[r2, c2]), r2, c2, h2)
-            if st not in seen:
-                seen.add(st)
-                q.append((*st, d + 1))
-    return -1
 
 
 def egocentric_view(grid: np.ndarray, r: int, c: int, h: int) -> np.ndarray:
